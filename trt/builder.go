@@ -448,6 +448,14 @@ func (r *resolver) run(ctx context.Context, order []*ir.Node) (*ir.Plan, error) 
 			return nil, err
 		}
 		r.b.progress(r.cfg, "resolve precision", i+1, len(order))
+		if n.PrecisionSet && !g.StronglyTyped && r.cfg.constraints != ConstraintsNone && !hasFloatData(n) &&
+			n.Kind != ir.KindConstant && len(n.Outputs) > 0 && n.Precision != n.Outputs[0].Type {
+			msg := fmt.Sprintf("layer %q (%s) has no floating-point data; precision %v cannot apply", n.Name, n.Kind, n.Precision)
+			if r.cfg.constraints == ConstraintsObey {
+				return nil, fmt.Errorf("%w: %s", ErrPrecision, msg)
+			}
+			r.warn("%s; ignored", msg)
+		}
 		if n.Kind != ir.KindConstant && allConst(n) {
 			r.info.Folded = append(r.info.Folded, n.Name)
 			continue // folded: outputs are constants
@@ -497,13 +505,6 @@ func (r *resolver) run(ctx context.Context, order []*ir.Node) (*ir.Plan, error) 
 				step.OutTypes[i] = ot
 			}
 		} else {
-			if n.PrecisionSet && !g.StronglyTyped && r.cfg.constraints != ConstraintsNone && n.Precision != n.Outputs[0].Type {
-				msg := fmt.Sprintf("layer %q (%s) has no floating-point data; precision %v cannot apply", n.Name, n.Kind, n.Precision)
-				if r.cfg.constraints == ConstraintsObey {
-					return nil, fmt.Errorf("%w: %s", ErrPrecision, msg)
-				}
-				r.warn("%s; ignored", msg)
-			}
 			if len(n.Outputs) > 0 {
 				step.Precision = n.Outputs[0].Type
 			}
@@ -549,6 +550,7 @@ func (r *resolver) run(ctx context.Context, order []*ir.Node) (*ir.Plan, error) 
 		nodes = append(nodes, cast)
 		r.steps = append(r.steps, &ir.Step{Node: cast, Precision: want, OutTypes: []ir.DataType{want}})
 	}
+	r.eliminateDead()
 	r.fuse()
 	plan := &ir.Plan{Graph: g, Steps: r.steps, Inputs: g.Inputs, Outputs: g.Outputs}
 	liveness(plan)
@@ -620,6 +622,79 @@ func convertData(d *ir.Data, to ir.DataType) *ir.Data {
 		return d
 	}
 	return out[0]
+}
+
+// eliminateDead drops steps none of whose outputs reach a network output
+// (e.g. FP32 weights that were converted to FP16 at build time).
+func (r *resolver) eliminateDead() {
+	live := map[*ir.Tensor]bool{}
+	for _, t := range r.g.Outputs {
+		live[t] = true
+	}
+	keep := make([]bool, len(r.steps))
+	for i := len(r.steps) - 1; i >= 0; i-- {
+		n := r.steps[i].Node
+		for _, o := range n.Outputs {
+			if live[o] {
+				keep[i] = true
+			}
+		}
+		if keep[i] {
+			for _, t := range n.Inputs {
+				if t != nil {
+					live[t] = true
+				}
+			}
+		}
+	}
+	var steps []*ir.Step
+	for i, s := range r.steps {
+		if keep[i] {
+			steps = append(steps, s)
+		}
+	}
+	r.steps = steps
+	// The plan keeps only live nodes and tensors; a constant's value lives in
+	// its output tensor alone.
+	var nodes []*ir.Node
+	for _, s := range r.steps {
+		nodes = append(nodes, s.Node)
+		nodes = append(nodes, s.Epilogue...)
+	}
+	for _, s := range r.steps {
+		for _, n := range append([]*ir.Node{s.Node}, s.Epilogue...) {
+			for _, t := range n.Outputs {
+				live[t] = true
+			}
+		}
+	}
+	for _, t := range r.g.Inputs {
+		live[t] = true
+	}
+	var tensors []*ir.Tensor
+	for _, t := range r.g.Tensors {
+		if live[t] {
+			if t.Producer != nil && !containsNode(nodes, t.Producer) {
+				t.Producer = nil // folded: its value is in t.Const
+			}
+			tensors = append(tensors, t)
+		}
+	}
+	for _, n := range nodes {
+		if n.Kind == ir.KindConstant {
+			n.Params = &ir.ConstantParams{}
+		}
+	}
+	r.g.Nodes, r.g.Tensors = nodes, tensors
+}
+
+func containsNode(ns []*ir.Node, n *ir.Node) bool {
+	for _, x := range ns {
+		if x == n {
+			return true
+		}
+	}
+	return false
 }
 
 // fuse merges activations into the producing convolution, matrix multiply or

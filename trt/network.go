@@ -3,6 +3,7 @@ package trt
 import (
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/gotrt/gotrt/trt/internal/ir"
 )
@@ -67,13 +68,24 @@ type layerBase struct {
 	net *Network
 }
 
-func (l *layerBase) node() *ir.Node   { return l.n }
-func (l *layerBase) Name() string     { return l.n.Name }
-func (l *layerBase) SetName(s string) { l.n.Name = s }
-func (l *layerBase) Kind() LayerKind  { return l.n.Kind }
-func (l *layerBase) NumInputs() int   { return len(l.n.Inputs) }
-func (l *layerBase) NumOutputs() int  { return len(l.n.Outputs) }
-func (l *layerBase) Err() error       { return l.n.Err }
+func (l *layerBase) node() *ir.Node { return l.n }
+func (l *layerBase) Name() string   { return l.n.Name }
+
+// SetName renames the layer; outputs that still carry the default names
+// derived from the old layer name are renamed with it.
+func (l *layerBase) SetName(s string) {
+	old := l.n.Name
+	l.n.Name = s
+	for _, o := range l.n.Outputs {
+		if strings.HasPrefix(o.Name, old+"_output") {
+			o.Name = s + strings.TrimPrefix(o.Name, old)
+		}
+	}
+}
+func (l *layerBase) Kind() LayerKind { return l.n.Kind }
+func (l *layerBase) NumInputs() int  { return len(l.n.Inputs) }
+func (l *layerBase) NumOutputs() int { return len(l.n.Outputs) }
+func (l *layerBase) Err() error      { return l.n.Err }
 
 func (l *layerBase) Input(i int) *Tensor {
 	if i < 0 || i >= len(l.n.Inputs) || l.n.Inputs[i] == nil {

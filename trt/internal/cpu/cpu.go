@@ -257,16 +257,25 @@ func (r *runner) step(s *ir.Step, vals map[int]*ir.Data) error {
 	if len(out) != len(n.Outputs) {
 		return fmt.Errorf("layer %q: kernel returned %d outputs, want %d", n.Name, len(out), len(n.Outputs))
 	}
+	prev := n
 	for _, e := range s.Epilogue {
 		// The fused node consumes output 0 of the previous member; its other
 		// inputs come from the plan.
-		ein, err := r.gather(e, vals)
-		if err != nil {
-			return err
-		}
+		ein := make([]*ir.Data, len(e.Inputs))
 		for i, t := range e.Inputs {
-			if t != nil && t.Producer != nil && (t.Producer == n || isMember(s, t.Producer)) {
+			switch {
+			case t == nil:
+			case t.Producer == prev:
 				ein[i] = out[0]
+			default:
+				d, ok := vals[t.ID]
+				if !ok && t.Const != nil {
+					d, ok = t.Const, true
+				}
+				if !ok {
+					return fmt.Errorf("layer %q: input %q has no value", e.Name, t.Name)
+				}
+				ein[i] = d
 			}
 		}
 		ec := &Ctx{Node: e, Precision: s.Precision, State: r.prog.states[e]}
@@ -275,7 +284,7 @@ func (r *runner) step(s *ir.Step, vals map[int]*ir.Data) error {
 			return fmt.Errorf("layer %q (%s, fused into %q): %w", e.Name, e.Kind, n.Name, err)
 		}
 		out[0] = eo[0]
-		n = e
+		prev = e
 	}
 	for i, o := range out {
 		finishOutput(o, s.OutTypes[i])
@@ -293,15 +302,6 @@ func (r *runner) step(s *ir.Step, vals map[int]*ir.Data) error {
 		vals[final.Outputs[i].ID] = o
 	}
 	return nil
-}
-
-func isMember(s *ir.Step, n *ir.Node) bool {
-	for _, e := range s.Epilogue {
-		if e == n {
-			return true
-		}
-	}
-	return false
 }
 
 // ---- helpers for kernels -------------------------------------------------------
