@@ -1,0 +1,44 @@
+# gotrt — build, test and demo targets. `make test` and `make demo` work on a
+# fresh machine: `setup` installs what the tests need (Go modules, ONNX's
+# backend test data from Debian, ONNX Runtime's library from npm).
+GO ?= go
+export GOFLAGS ?= -buildvcs=false
+BIN := bin
+
+.PHONY: all build test setup demo vet fmt gpu-bins clean fuzz bench
+
+all: build
+
+build:
+	$(GO) build ./...
+
+setup:
+	@bash scripts/setup.sh
+
+vet:
+	$(GO) vet ./...
+	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { gofmt -l $$(git ls-files '*.go'); echo "gofmt needed"; exit 1; }
+
+test: setup vet
+	$(GO) test -count=1 -timeout 20m ./...
+
+demo:
+	$(GO) run ./examples/fp16-overflow
+
+fuzz:
+	$(GO) test ./trt/ -run '^$$' -fuzz FuzzDeserialize -fuzztime 30s
+
+bench:
+	$(GO) test ./internal/gemm/ -run '^$$' -bench . -benchtime 2x
+
+# Build the CLI and the GPU test binaries to carry to a machine with a GPU
+# (the device machine has no Go): run them there from the repository root.
+gpu-bins:
+	mkdir -p $(BIN)
+	CGO_ENABLED=1 $(GO) build -o $(BIN)/gotrt ./cmd/gotrt
+	for p in cuda trt/internal/gpu; do \
+		if [ -d $$p ]; then $(GO) test -c -o $(BIN)/$$(echo $$p | tr / _).test ./$$p; fi; \
+	done
+
+clean:
+	rm -rf $(BIN)
