@@ -15,12 +15,21 @@ func init() {
 	Register(KindArgMinMax, &OpDef{MinInputs: 1, MaxInputs: 1, Infer: inferArgMinMax})
 	Register(KindCumulative, &OpDef{MinInputs: 2, MaxInputs: 2, ParamInputs: []int{1}, Infer: inferCumulative})
 	Register(KindNonZero, &OpDef{MinInputs: 1, MaxInputs: 1, Infer: func(n *Node, in []*Info) ([]*Info, error) {
-		return []*Info{{Type: Int64, Dims: []int{in[0].Rank(), -1}}}, nil
+		// A scalar counts as a 1-D tensor of one element (numpy, ONNX Runtime).
+		return []*Info{{Type: Int64, Dims: []int{max(in[0].Rank(), 1), -1}}}, nil
 	}})
 	Register(KindOneHot, &OpDef{MinInputs: 3, MaxInputs: 3, ParamInputs: []int{0, 1}, Infer: inferOneHot})
 	Register(KindTrilu, &OpDef{MinInputs: 1, MaxInputs: 2, ParamInputs: []int{1}, Infer: func(n *Node, in []*Info) ([]*Info, error) {
 		if in[0].Rank() < 2 {
 			return nil, Errorf("trilu needs rank >= 2, got %s", DimsString(in[0].Dims))
+		}
+		if len(in) > 1 && in[1] != nil {
+			if err := RequireInt("trilu k", in[1]); err != nil {
+				return nil, err
+			}
+			if v := in[1].Volume(); v >= 0 && v != 1 {
+				return nil, Errorf("trilu k must be a scalar, got %s", DimsString(in[1].Dims))
+			}
 		}
 		return Same(in[0]), nil
 	}})
@@ -217,8 +226,18 @@ func inferDeconv(n *Node, in []*Info) ([]*Info, error) {
 func inferPooling(n *Node, in []*Info) ([]*Info, error) {
 	p := n.Params.(*PoolingParams)
 	x := in[0]
-	if err := RequireFloat("pooling input", x); err != nil {
-		return nil, err
+	// ONNX MaxPool also takes INT8/UINT8 (and we allow any integer type);
+	// average and Lp pooling need floats.
+	if p.Type != PoolMax || !IsIntLike(x.Type) || x.Type == Bool {
+		if err := RequireFloat("pooling input", x); err != nil {
+			return nil, err
+		}
+	}
+	if p.Type == PoolLp && p.P < 0 {
+		return nil, Errorf("Lp pooling needs p >= 1, got %d", p.P)
+	}
+	if p.WithIndices && p.Type != PoolMax {
+		return nil, Errorf("pooling indices need max pooling, got %v", p.Type)
 	}
 	r := x.Rank() - 2
 	if r < 1 {
@@ -254,18 +273,94 @@ func inferNorm(n *Node, in []*Info) ([]*Info, error) {
 	if err := RequireFloat("normalization input", x); err != nil {
 		return nil, err
 	}
-	need := map[NormKind]int{NormBatch: 5, NormInstance: 3, NormLayer: 1, NormGroup: 3, NormLRN: 1, NormLp: 1, NormMeanVariance: 1}[p.Kind]
+	need, ok := map[NormKind]int{NormBatch: 5, NormInstance: 3, NormLayer: 1, NormGroup: 3, NormLRN: 1, NormLp: 1, NormMeanVariance: 1}[p.Kind]
+	if !ok {
+		return nil, Errorf("unknown normalization kind %d", p.Kind)
+	}
 	if len(in) < need {
 		return nil, Errorf("%v normalization needs %d inputs, has %d", p.Kind, need, len(in))
 	}
+	for i := 1; i < len(in); i++ {
+		if in[i] == nil {
+			if i < need {
+				return nil, Errorf("%v normalization input %d is missing", p.Kind, i)
+			}
+			continue
+		}
+		if err := RequireFloat("normalization parameter", in[i]); err != nil {
+			return nil, err
+		}
+	}
+	if most := map[NormKind]int{NormBatch: 5, NormInstance: 3, NormLayer: 3, NormGroup: 3, NormLRN: 1, NormLp: 1, NormMeanVariance: 1}[p.Kind]; len(in) > most {
+		return nil, Errorf("%v normalization takes at most %d inputs, has %d", p.Kind, most, len(in))
+	}
+	// perChannel checks that inputs from..len(in) hold c values.
+	perChannel := func(c int, what string) error {
+		for i := 1; i < len(in); i++ {
+			if v := in[i].Volume(); v >= 0 && c >= 0 && v != c {
+				return Errorf("%v normalization input %d %s has %d values, want %d (%s)", p.Kind, i, DimsString(in[i].Dims), v, c, what)
+			}
+		}
+		return nil
+	}
 	switch p.Kind {
-	case NormBatch, NormInstance, NormGroup:
+	case NormBatch:
+		// ONNX accepts a 1-D input of N values (C = 1).
+		if x.Rank() < 1 {
+			return nil, Errorf("batch normalization needs rank >= 1, got %s", DimsString(x.Dims))
+		}
+		c := 1
+		if x.Rank() >= 2 {
+			c = x.Dims[1]
+		}
+		if err := perChannel(c, "one per channel"); err != nil {
+			return nil, err
+		}
+	case NormInstance:
 		if x.Rank() < 2 {
 			return nil, Errorf("%v normalization needs rank >= 2, got %s", p.Kind, DimsString(x.Dims))
+		}
+		if err := perChannel(x.Dims[1], "one per channel"); err != nil {
+			return nil, err
+		}
+	case NormGroup:
+		if x.Rank() < 2 {
+			return nil, Errorf("%v normalization needs rank >= 2, got %s", p.Kind, DimsString(x.Dims))
+		}
+		if p.Groups <= 0 {
+			return nil, Errorf("group normalization needs a positive group count, got %d", p.Groups)
+		}
+		if x.Dims[1] >= 0 && x.Dims[1]%p.Groups != 0 {
+			return nil, Errorf("%d channels are not divisible by %d groups", x.Dims[1], p.Groups)
+		}
+		if p.GroupScalePerGroup {
+			if err := perChannel(p.Groups, "one per group"); err != nil {
+				return nil, err
+			}
+		} else if err := perChannel(x.Dims[1], "one per channel"); err != nil {
+			return nil, err
 		}
 	case NormLayer:
 		if _, err := NormAxis(p.Axis, x.Rank()); err != nil {
 			return nil, err
+		}
+		for i := 1; i < len(in); i++ {
+			if in[i] == nil {
+				continue
+			}
+			if in[i].Rank() > x.Rank() {
+				return nil, Errorf("layer normalization input %d %s does not broadcast to %s", i, DimsString(in[i].Dims), DimsString(x.Dims))
+			}
+			if d, err := Broadcast(in[i].Dims, x.Dims); err != nil || (DimsKnown(d) && x.Known() && !normDimsEqual(d, x.Dims)) {
+				return nil, Errorf("layer normalization input %d %s does not broadcast to %s", i, DimsString(in[i].Dims), DimsString(x.Dims))
+			}
+		}
+	case NormLRN:
+		if x.Rank() < 2 {
+			return nil, Errorf("LRN needs rank >= 2, got %s", DimsString(x.Dims))
+		}
+		if p.Size <= 0 {
+			return nil, Errorf("LRN size must be positive, got %d", p.Size)
 		}
 	case NormLp:
 		if _, err := NormAxis(p.Axis, x.Rank()); err != nil {
@@ -274,11 +369,58 @@ func inferNorm(n *Node, in []*Info) ([]*Info, error) {
 		if p.P != 1 && p.P != 2 {
 			return nil, Errorf("Lp normalization supports p = 1 or 2, got %d", p.P)
 		}
+	case NormMeanVariance:
+		axes := p.Axes
+		if axes == nil {
+			axes = []int{0, 2, 3}
+		}
+		seen := make([]bool, x.Rank())
+		for _, a := range axes {
+			ax, err := NormAxis(a, x.Rank())
+			if err != nil {
+				return nil, err
+			}
+			if seen[ax] {
+				return nil, Errorf("mean-variance normalization axis %d repeats", ax)
+			}
+			seen[ax] = true
+		}
 	}
-	if p.Kind == NormGroup && p.Groups > 0 && x.Dims[1] > 0 && x.Dims[1]%p.Groups != 0 {
-		return nil, Errorf("%d channels are not divisible by %d groups", x.Dims[1], p.Groups)
+	out := Same(x)
+	if p.Kind == NormLayer && len(n.Outputs) > 1 {
+		// LayerNormalization's optional Mean and InvStdDev: dims of x with the
+		// normalized dims set to 1, in the stash (compute) type.
+		if len(n.Outputs) > 3 {
+			return nil, Errorf("layer normalization has at most 3 outputs, got %d", len(n.Outputs))
+		}
+		ax, _ := NormAxis(p.Axis, x.Rank())
+		d := append([]int{}, x.Dims...)
+		for i := ax; i < len(d); i++ {
+			d[i] = 1
+		}
+		st := p.StashType
+		if !st.IsFloat() {
+			return nil, Errorf("layer normalization stash type %v is not a float type", st)
+		}
+		for i := 1; i < len(n.Outputs); i++ {
+			out = append(out, &Info{Type: st, Dims: append([]int{}, d...)})
+		}
+	} else if len(n.Outputs) != 1 {
+		return nil, Errorf("%v normalization has one output, got %d (training mode is not supported)", p.Kind, len(n.Outputs))
 	}
-	return Same(x), nil
+	return out, nil
+}
+
+func normDimsEqual(a, b []int) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
 }
 
 func inferSplit(n *Node, in []*Info) ([]*Info, error) {
@@ -355,20 +497,22 @@ func SliceRange(start, end, step int64, dim int) (first, count int) {
 	if end < 0 {
 		end += d
 	}
+	// Counts are computed as (span-1)/step + 1 so that extreme steps
+	// (INT64_MAX, INT64_MIN) do not overflow.
 	if step > 0 {
 		start = clamp(start, 0, d)
 		end = clamp(end, 0, d)
 		if end <= start {
 			return int(start), 0
 		}
-		return int(start), int((end - start + step - 1) / step)
+		return int(start), int((end-start-1)/step + 1)
 	}
 	start = clamp(start, 0, d-1)
 	end = clamp(end, -1, d-1)
 	if end >= start {
 		return int(start), 0
 	}
-	return int(start), int((start - end + (-step) - 1) / (-step))
+	return int(start), int((end-start+1)/step + 1)
 }
 
 // SliceSpec is a resolved slice: per axis of the input, first index, step and count.
@@ -490,8 +634,13 @@ func inferGather(n *Node, in []*Info) ([]*Info, error) {
 		if last < 0 {
 			return nil, Errorf("gather-nd indices last dim must be known")
 		}
-		if last > x.Rank()-b || b >= q || b > x.Rank() {
+		if b < 0 || last > x.Rank()-b || b >= q || b > x.Rank() {
 			return nil, Errorf("gather-nd indices %s do not fit data %s with batch_dims %d", DimsString(idx.Dims), DimsString(x.Dims), b)
+		}
+		for i := 0; i < b; i++ {
+			if x.Dims[i] >= 0 && idx.Dims[i] >= 0 && x.Dims[i] != idx.Dims[i] {
+				return nil, Errorf("gather-nd batch dim %d differs: data %s, indices %s", i, DimsString(x.Dims), DimsString(idx.Dims))
+			}
 		}
 		d := append(append([]int{}, idx.Dims[:q-1]...), x.Dims[b+last:]...)
 		return []*Info{{Type: x.Type, Dims: d}}, nil
@@ -508,21 +657,75 @@ func inferScatter(n *Node, in []*Info) ([]*Info, error) {
 	if upd.Type != x.Type {
 		return nil, Errorf("scatter updates type %v differs from data type %v", upd.Type, x.Type)
 	}
-	if p.Mode == ScatterElements {
+	switch p.Mode {
+	case ScatterElements:
 		if _, err := NormAxis(p.Axis, x.Rank()); err != nil {
 			return nil, err
 		}
 		if idx.Rank() != x.Rank() || upd.Rank() != x.Rank() {
 			return nil, Errorf("scatter-elements data, indices and updates must have the same rank")
 		}
+		if !dimsCompatible(idx.Dims, upd.Dims) {
+			return nil, Errorf("scatter-elements indices %s and updates %s differ", DimsString(idx.Dims), DimsString(upd.Dims))
+		}
+	case ScatterND:
+		q := idx.Rank()
+		if q < 1 {
+			return nil, Errorf("scatter-nd indices must have rank >= 1")
+		}
+		k := idx.Dims[q-1]
+		if k > x.Rank() {
+			return nil, Errorf("scatter-nd indices %s index more dims than data %s has", DimsString(idx.Dims), DimsString(x.Dims))
+		}
+		if k >= 0 {
+			want := append(append([]int{}, idx.Dims[:q-1]...), x.Dims[k:]...)
+			if !dimsCompatible(want, upd.Dims) {
+				return nil, Errorf("scatter-nd updates %s must be %s for data %s and indices %s",
+					DimsString(upd.Dims), DimsString(want), DimsString(x.Dims), DimsString(idx.Dims))
+			}
+		}
+	default:
+		return nil, Errorf("unknown scatter mode %d", p.Mode)
+	}
+	if p.Reduction > ScatterMin {
+		return nil, Errorf("unknown scatter reduction %d", p.Reduction)
 	}
 	return Same(x), nil
+}
+
+// dimsCompatible reports whether a and b have the same rank and agree on
+// every dim known in both.
+func dimsCompatible(a, b []int) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] >= 0 && b[i] >= 0 && a[i] != b[i] {
+			return false
+		}
+	}
+	return true
 }
 
 func inferPad(n *Node, in []*Info) ([]*Info, error) {
 	p := n.Params.(*PaddingParams)
 	x := in[0]
 	r := x.Rank()
+	switch p.Mode {
+	case "", "constant", "reflect", "edge", "wrap":
+	default:
+		return nil, Errorf("unknown pad mode %q", p.Mode)
+	}
+	if len(in) > 1 && in[1] != nil {
+		if err := RequireInt("pads", in[1]); err != nil {
+			return nil, err
+		}
+	}
+	if len(in) > 3 && in[3] != nil {
+		if err := RequireInt("pad axes", in[3]); err != nil {
+			return nil, err
+		}
+	}
 	pads := make([]int64, len(p.Pads))
 	for i, v := range p.Pads {
 		pads[i] = int64(v)
@@ -567,11 +770,6 @@ func inferPad(n *Node, in []*Info) ([]*Info, error) {
 			return nil, Errorf("pads %v make axis %d negative", pads, ax)
 		}
 	}
-	switch p.Mode {
-	case "constant", "reflect", "edge", "wrap":
-	default:
-		return nil, Errorf("unknown pad mode %q", p.Mode)
-	}
 	return []*Info{{Type: x.Type, Dims: d}}, nil
 }
 
@@ -605,19 +803,32 @@ func inferFill(n *Node, in []*Info) ([]*Info, error) {
 		}
 		return []*Info{{Type: p.Type, Dims: d}}, nil
 	case FillRange:
-		if len(in) != 3 {
+		if len(in) != 3 || in[0] == nil || in[1] == nil || in[2] == nil {
 			return nil, Errorf("range needs start, limit and delta")
+		}
+		for _, x := range in {
+			if x.Type != in[0].Type {
+				return nil, Errorf("range start, limit and delta have different types %v, %v, %v", in[0].Type, in[1].Type, in[2].Type)
+			}
+			if v := x.Volume(); x.Rank() > 1 || (v >= 0 && v != 1) {
+				return nil, Errorf("range start, limit and delta must be scalars, got %s", DimsString(x.Dims))
+			}
+		}
+		if in[0].Type == Bool {
+			return nil, Errorf("range does not take BOOL")
 		}
 		if in[0].Value == nil || in[1].Value == nil || in[2].Value == nil {
 			return []*Info{{Type: in[0].Type, Dims: []int{-1}}}, nil
 		}
-		s, l, dl := in[0].Value.Float(0), in[1].Value.Float(0), in[2].Value.Float(0)
-		if dl == 0 {
-			return nil, Errorf("range delta is 0")
+		cnt, err := RangeCount(in[0].Value, in[1].Value, in[2].Value)
+		if err != nil {
+			return nil, err
 		}
-		cnt := int(max(ceilF((l-s)/dl), 0))
 		return []*Info{{Type: in[0].Type, Dims: []int{cnt}}}, nil
 	case FillEyeLike:
+		if len(in) < 1 || in[0] == nil {
+			return nil, Errorf("eye-like needs an input")
+		}
 		if in[0].Rank() != 2 {
 			return nil, Errorf("eye-like needs a 2-D input, got %s", DimsString(in[0].Dims))
 		}
@@ -626,23 +837,21 @@ func inferFill(n *Node, in []*Info) ([]*Info, error) {
 	return nil, Errorf("unknown fill op %d", p.Op)
 }
 
-func ceilF(v float64) float64 {
-	i := float64(int64(v))
-	if i < v {
-		return i + 1
-	}
-	return i
-}
-
 func inferTopK(n *Node, in []*Info) ([]*Info, error) {
 	p := n.Params.(*TopKParams)
 	x := in[0]
+	if x.Type == Bool {
+		return nil, Errorf("top-k does not take BOOL")
+	}
 	ax, err := NormAxis(p.Axis, x.Rank())
 	if err != nil {
 		return nil, err
 	}
 	k := p.K
 	if len(in) > 1 && in[1] != nil {
+		if err := RequireInt("top-k k", in[1]); err != nil {
+			return nil, err
+		}
 		if v := IntsOf(in[1]); v != nil {
 			if len(v) != 1 {
 				return nil, Errorf("top-k k must be a single value, got %v", v)
@@ -663,6 +872,9 @@ func inferTopK(n *Node, in []*Info) ([]*Info, error) {
 func inferArgMinMax(n *Node, in []*Info) ([]*Info, error) {
 	p := n.Params.(*ArgMinMaxParams)
 	x := in[0]
+	if x.Type == Bool {
+		return nil, Errorf("arg-min/max does not take BOOL")
+	}
 	ax, err := NormAxis(p.Axis, x.Rank())
 	if err != nil {
 		return nil, err
