@@ -5,8 +5,16 @@ package main
 import (
 	"errors"
 	"fmt"
+	"io"
 	"os"
+	"runtime/debug"
 	"sort"
+)
+
+// stdout and stderr are where commands write; tests replace them.
+var (
+	stdout io.Writer = os.Stdout
+	stderr io.Writer = os.Stderr
 )
 
 // exit codes
@@ -28,6 +36,16 @@ func usagef(format string, args ...any) error { return usageError{fmt.Errorf(for
 // printed their report.
 var errFailed = errors.New("failed")
 
+// failure is an error that exits 1 with its message (work that could not be
+// done, e.g. a build that cannot honour obeyed constraints).
+type failure struct{ err error }
+
+func (e failure) Error() string        { return e.err.Error() }
+func (e failure) Unwrap() error        { return e.err }
+func (e failure) Is(target error) bool { return target == errFailed }
+
+func failf(format string, args ...any) error { return failure{fmt.Errorf(format, args...)} }
+
 type command struct {
 	summary string
 	run     func(args []string) error
@@ -40,21 +58,24 @@ func register(name, summary string, run func(args []string) error) {
 }
 
 func usage() {
-	fmt.Fprintln(os.Stderr, "usage: gotrt COMMAND [flags] ...")
-	fmt.Fprintln(os.Stderr, "commands:")
+	fmt.Fprintln(stderr, "usage: gotrt COMMAND [flags] ...")
+	fmt.Fprintln(stderr, "commands:")
 	var names []string
 	for n := range commands {
 		names = append(names, n)
 	}
 	sort.Strings(names)
 	for _, n := range names {
-		fmt.Fprintf(os.Stderr, "  %-18s %s\n", n, commands[n].summary)
+		fmt.Fprintf(stderr, "  %-18s %s\n", n, commands[n].summary)
 	}
 }
 
 func main() { os.Exit(mainCode(os.Args[1:])) }
 
-func mainCode(args []string) int {
+// commandLine is the command as typed, for report headers.
+var commandLine = func(args []string) string { return quoteArgs(append([]string{"gotrt"}, args...)) }
+
+func mainCode(args []string) (code int) {
 	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
 		usage()
 		if len(args) == 0 {
@@ -68,23 +89,34 @@ func mainCode(args []string) int {
 	}
 	c, ok := commands[name]
 	if !ok {
-		fmt.Fprintf(os.Stderr, "gotrt: unknown command %q\n", name)
+		fmt.Fprintf(stderr, "gotrt: unknown command %q\n", name)
 		usage()
 		return exitUsage
 	}
+	defer func() {
+		// A panic is a bug in gotrt, not the user's: say so without a crash.
+		if r := recover(); r != nil {
+			fmt.Fprintf(stderr, "gotrt %s: internal error: %v\n", name, r)
+			if os.Getenv("GOTRT_TRACEBACK") != "" {
+				stderr.Write(debug.Stack())
+			} else {
+				fmt.Fprintln(stderr, "(please report it; set GOTRT_TRACEBACK=1 for the stack)")
+			}
+			code = exitFailed
+		}
+	}()
 	err := c.run(rest)
 	switch {
 	case err == nil:
 		return exitOK
+	case err == errFailed:
+		return exitFailed // the report said why
 	case errors.Is(err, errFailed):
+		fmt.Fprintf(stderr, "gotrt %s: %v\n", name, err)
 		return exitFailed
 	default:
-		var ue usageError
-		if errors.As(err, &ue) {
-			fmt.Fprintf(os.Stderr, "gotrt %s: %v\n", name, err)
-			return exitUsage
-		}
-		fmt.Fprintf(os.Stderr, "gotrt %s: %v\n", name, err)
+		// usageError and every other error: bad usage or bad input.
+		fmt.Fprintf(stderr, "gotrt %s: %v\n", name, err)
 		return exitUsage
 	}
 }

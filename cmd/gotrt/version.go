@@ -10,7 +10,7 @@ var version = "0.1.0-dev"
 
 func init() {
 	register("version", "print the gotrt version", func(args []string) error {
-		fmt.Printf("gotrt %s (%s, %s/%s)\n", version, runtime.Version(), runtime.GOOS, runtime.GOARCH)
+		fmt.Fprintf(stdout, "gotrt %s (%s, %s/%s)\n", version, runtime.Version(), runtime.GOOS, runtime.GOARCH)
 		return nil
 	})
 }
