@@ -3,6 +3,8 @@
 # backend test data from Debian, ONNX Runtime's library from npm).
 GO ?= go
 export GOFLAGS ?= -buildvcs=false
+# go-nvml's cgo preamble uses deprecated NVML declarations: keep the build quiet.
+export CGO_CFLAGS ?= -O2 -g -Wno-deprecated-declarations
 BIN := bin
 
 .PHONY: all build test setup demo vet fmt gpu-bins clean fuzz bench
