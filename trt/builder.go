@@ -9,6 +9,7 @@ import (
 	"sync"
 
 	"github.com/gotrt/gotrt/trt/internal/cpu"
+	"github.com/gotrt/gotrt/trt/internal/gpu"
 	"github.com/gotrt/gotrt/trt/internal/ir"
 )
 
@@ -102,7 +103,8 @@ const (
 var (
 	backendsMu sync.Mutex
 	backends   = map[Backend]func() (ir.Backend, error){
-		BackendCPU: func() (ir.Backend, error) { return cpu.Backend{}, nil },
+		BackendCPU:  func() (ir.Backend, error) { return cpu.Backend{}, nil },
+		BackendCUDA: gpu.New,
 	}
 )
 
@@ -274,6 +276,7 @@ func (b *Builder) plan(ctx context.Context, net *Network, cfg *BuilderConfig) (*
 		return nil, nil, err
 	}
 	plan.Profiles = prof
+	plan.Progress = cfg.progress
 	return plan, r.info, nil
 }
 

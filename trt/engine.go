@@ -126,6 +126,10 @@ type LayerInfo struct {
 	Conversion bool `json:"conversion,omitempty"`
 	// Requested is the per-layer precision that was asked for, if any.
 	Requested string `json:"requested_precision,omitempty"`
+	// Device is where the step runs on backends that place steps (CUDA):
+	// "gpu", or "host" (host fallback with the CPU kernels, or host-side
+	// shape arithmetic).
+	Device string `json:"device,omitempty"`
 }
 
 // TensorInfo is a tensor in the inspector.
@@ -159,9 +163,18 @@ func (in *Inspector) Info() *EngineInfo {
 	ei := &EngineInfo{Backend: e.backend.Name(), Flags: e.info.Flags.String(), Constraints: e.info.Constraints.String(),
 		Folded: e.info.Folded, Warnings: e.info.Warnings, Inputs: e.Inputs(), Outputs: e.Outputs()}
 	for _, s := range e.plan.Steps {
-		ei.Layers = append(ei.Layers, layerInfo(s))
+		ei.Layers = append(ei.Layers, e.layerInfo(s))
 	}
 	return ei
+}
+
+// layerInfo is a step's record with the device it runs on.
+func (e *Engine) layerInfo(s *ir.Step) LayerInfo {
+	li := layerInfo(s)
+	if p, ok := e.prog.(ir.Placer); ok {
+		li.Device = p.Placement(s)
+	}
+	return li
 }
 
 func precisionName(s *ir.Step) string {
@@ -206,7 +219,7 @@ func (in *Inspector) LayerInformation(i int) (string, error) {
 	if i < 0 || i >= len(in.e.plan.Steps) {
 		return "", fmt.Errorf("layer index %d out of range (engine has %d)", i, len(in.e.plan.Steps))
 	}
-	b, err := json.Marshal(layerInfo(in.e.plan.Steps[i]))
+	b, err := json.Marshal(in.e.layerInfo(in.e.plan.Steps[i]))
 	return string(b), err
 }
 
@@ -241,6 +254,9 @@ func (li LayerInfo) OneLine() string {
 	if li.Requested != "" {
 		fmt.Fprintf(&b, " requested=%s", li.Requested)
 	}
+	if li.Device != "" && li.Kind != "Constant" {
+		fmt.Fprintf(&b, " on=%s", li.Device)
+	}
 	return b.String()
 }
 
@@ -259,12 +275,16 @@ func (in *Inspector) WriteText(w io.Writer) {
 	}
 }
 
-// LayerPrecisions maps each original (non-inserted) layer name to the
-// precision it ran in; fused members report their step's precision.
+// LayerPrecisions maps each computing layer's name to the precision it ran
+// in; fused members report their step's precision. Constants and the
+// conversions the builder inserted are left out (the inspector lists them).
 func (e *Engine) LayerPrecisions() map[string]string {
 	m := map[string]string{}
 	for _, s := range e.plan.Steps {
 		if cp, ok := s.Node.Params.(*ir.CastParams); ok && cp.Inserted {
+			continue
+		}
+		if s.Node.Kind == ir.KindConstant {
 			continue
 		}
 		for _, name := range s.Members() {

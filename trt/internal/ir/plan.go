@@ -41,6 +41,9 @@ type Plan struct {
 	Outputs []*Tensor
 	// Profiles: per input name, min/opt/max dims.
 	Profiles []Profile
+	// Progress, when set, receives a backend's progress while it prepares
+	// the plan (phase, done, total); BuilderConfig.SetProgress installs it.
+	Progress func(phase string, done, total int)
 }
 
 // Profile is an optimization profile: per input, min/opt/max dims.
@@ -61,6 +64,13 @@ type Backend interface {
 type Program interface {
 	NewContext() (Runner, error)
 	Close() error
+}
+
+// Placer is implemented by programs that can say where each step runs:
+// "gpu" (device kernels) or "host" (the CPU kernels, with the data copied
+// between device and host: a fallback, or host-side shape arithmetic).
+type Placer interface {
+	Placement(s *Step) string
 }
 
 // LayerTiming is one layer's time in a run.
