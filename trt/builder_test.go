@@ -454,3 +454,39 @@ func TestClosedEngine(t *testing.T) {
 	_, err = e.CreateExecutionContext()
 	require.ErrorIs(t, err, trt.ErrClosed)
 }
+
+// A transposed convolution with an explicit output shape or SAME padding
+// derives its pads as ONNX says; compare with the equivalent explicit pads.
+func TestDeconvOutputShapeAndSamePadding(t *testing.T) {
+	w := make([]float32, 2*3*3*3)
+	for i := range w {
+		w[i] = float32(i%7) - 3
+	}
+	x := make([]float32, 1*2*4*4)
+	for i := range x {
+		x[i] = float32(i%5) - 2
+	}
+	in := map[string]*tensor.Tensor{"x": {Type: tensor.Float, Dims: []int{1, 2, 4, 4}, Data: x}}
+	build1 := func(set func(l *trt.DeconvolutionLayer)) []float32 {
+		net := trt.NewNetwork()
+		xi := net.AddInput("x", trt.Float, trt.Dims{1, 2, 4, 4})
+		l := net.AddDeconvolutionNd(xi, 3, trt.Dims{3, 3}, trt.FloatWeights(w), trt.Weights{})
+		l.SetStrideNd(trt.Dims{2, 2})
+		set(l)
+		l.Output(0).SetName("y")
+		net.MarkOutput(l.Output(0))
+		cfg := trt.NewBuilderConfig()
+		cfg.ClearFlag(trt.FlagTF32)
+		out := run(t, build(t, net, cfg), in)
+		require.Equal(t, []int{1, 3, 8, 8}, out["y"].Dims)
+		return out["y"].Data.([]float32)
+	}
+	// Full size 2*(4-1)+3 = 9; output 8 → total padding 1: ONNX puts it at
+	// the start for explicit output shapes and SAME_LOWER, at the end for SAME_UPPER.
+	lower := build1(func(l *trt.DeconvolutionLayer) { l.SetPrePadding(trt.Dims{1, 1}); l.SetPostPadding(trt.Dims{0, 0}) })
+	upper := build1(func(l *trt.DeconvolutionLayer) { l.SetPrePadding(trt.Dims{0, 0}); l.SetPostPadding(trt.Dims{1, 1}) })
+	require.NotEqual(t, lower, upper)
+	require.Equal(t, lower, build1(func(l *trt.DeconvolutionLayer) { l.SetOutputShape(trt.Dims{8, 8}) }))
+	require.Equal(t, upper, build1(func(l *trt.DeconvolutionLayer) { l.SetPaddingMode("SAME_UPPER") }))
+	require.Equal(t, lower, build1(func(l *trt.DeconvolutionLayer) { l.SetPaddingMode("SAME_LOWER") }))
+}

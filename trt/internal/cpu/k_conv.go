@@ -134,7 +134,7 @@ func deconvFullSize(gp *gemm.ConvParams) ([]int, error) {
 	if err != nil {
 		return nil, err
 	}
-	return s[2:], nil
+	return s, nil
 }
 
 func dimsKey(d []int) string {
