@@ -483,7 +483,6 @@ func (imp *importer) node(i int, n *onnxpb.Node) error {
 		}
 		names = append(names, l.Name())
 	}
-	imp.res.NodeLayers[name] = names
 	for _, l := range layers {
 		if err := l.Err(); err != nil {
 			return fmt.Errorf("%s: %w", where, err)
@@ -504,11 +503,13 @@ func (imp *importer) node(i int, n *onnxpb.Node) error {
 			// to the same shape...): give the output its own layer.
 			id := imp.net.AddIdentity(t)
 			id.SetName(imp.uniqueName(name + "/passthrough"))
+			names = append(names, id.Name())
 			t = id.Output(0)
 		}
 		t.SetName(oname)
 		imp.tensors[oname] = t
 	}
+	imp.res.NodeLayers[name] = names
 	return nil
 }
 
