@@ -34,12 +34,15 @@ bench:
 	$(GO) test ./internal/gemm/ -run '^$$' -bench . -benchtime 2x
 
 # Build the CLI and the GPU test binaries to carry to a machine with a GPU
-# (the device machine has no Go): run them there from the repository root.
+# (the device machine has no Go), then run them there from the repository root:
+#   ./bin/gpu.test -test.v; ./bin/trt_internal_gpu_kern.test -test.v; ./bin/cuda.test -test.v
+#   ./bin/gotrt conformance --backend cuda DIR
+# GPU tests skip with a message where there is no GPU.
 gpu-bins:
 	mkdir -p $(BIN)
 	CGO_ENABLED=1 $(GO) build -o $(BIN)/gotrt ./cmd/gotrt
-	for p in cuda trt/internal/gpu; do \
-		if [ -d $$p ]; then $(GO) test -c -o $(BIN)/$$(echo $$p | tr / _).test ./$$p; fi; \
+	for p in cuda internal/cgo trt/internal/gpu trt/internal/gpu/kern; do \
+		if [ -d $$p ]; then $(GO) test -c -o $(BIN)/$$(echo $$p | tr / _).test ./$$p || exit 1; fi; \
 	done
 
 clean:
