@@ -1,15 +1,19 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"math"
+	"sort"
 	"strings"
 	"time"
 
 	"github.com/gotrt/gotrt/bench"
 	"github.com/gotrt/gotrt/runner"
 	"github.com/gotrt/gotrt/tensor"
+	"github.com/gotrt/gotrt/trt"
 )
 
 func init() {
@@ -40,6 +44,7 @@ func cmdBench(args []string) error {
 	duration := fs.Float64("duration", bench.DefaultDuration.Seconds(), "time for at least this many seconds (-1: until interrupted)")
 	jsonOut := fs.Bool("json", false, "write the summary as JSON to stdout")
 	verbose := fs.Bool("verbose", false, "progress while timing, the engine's layers")
+	dumpProfile := fs.Bool("dump-profile", false, "after timing, run a separate profiling pass and print per-layer times (trtexec's --dumpProfile)")
 	fs.BoolVar(verbose, "v", false, "same as --verbose")
 	pos, err := fs.parse(args)
 	if err == errHelp {
@@ -164,6 +169,12 @@ func cmdBench(args []string) error {
 	if interrupted && s.Iterations == 0 {
 		return failf("interrupted before any timed run")
 	}
+	var prof []layerTime
+	if *dumpProfile {
+		if prof, err = profileLayers(ctx, e, ec, max(10, min(*iterations, 100))); err != nil {
+			return failf("profiling: %v", err)
+		}
+	}
 	if *jsonOut {
 		b, err := json.Marshal(s)
 		if err != nil {
@@ -181,10 +192,16 @@ func cmdBench(args []string) error {
 		out["precision_constraints"] = p.Constraints.String()
 		out["build_s"] = took.Seconds()
 		out["input_shapes"] = inputShapeMap(m, inputs)
+		if prof != nil {
+			out["profile"] = prof
+		}
 		return writeJSON(out)
 	}
 	if err := s.WriteText(stdout); err != nil {
 		return failf("%v", err)
+	}
+	if prof != nil {
+		writeProfile(stdout, prof)
 	}
 	fmt.Fprintf(stdout, "&&&& PASSED gotrt.bench # %s\n", cmd)
 	return nil
@@ -201,3 +218,57 @@ func inputShapeMap(m *runner.Model, inputs map[string]*tensor.Tensor) map[string
 func compactDims(d []int) string { return strings.ReplaceAll(runner.FormatDims(d), " ", "") }
 
 func fmtNum(v float64) string { return fmt.Sprintf("%g", v) }
+
+// layerTime is one row of --dump-profile.
+type layerTime struct {
+	Name    string  `json:"name"`
+	Kind    string  `json:"kind"`
+	Device  string  `json:"device,omitempty"`
+	AvgMs   float64 `json:"avg_ms"`
+	Percent float64 `json:"percent"`
+}
+
+// profileLayers runs the engine n more times with a profiler attached (a run
+// separate from the timed one, since per-layer timing perturbs it) and returns
+// per-layer average times, slowest first.
+func profileLayers(ctx context.Context, e *trt.Engine, ec *trt.ExecutionContext, n int) ([]layerTime, error) {
+	lt := &trt.LayerTimes{}
+	ec.SetProfiler(lt)
+	defer ec.SetProfiler(nil)
+	for i := 0; i < n; i++ {
+		if err := ec.Execute(ctx); err != nil {
+			return nil, err
+		}
+	}
+	info := map[string]trt.LayerInfo{}
+	for _, l := range e.CreateEngineInspector().Info().Layers {
+		info[l.Name] = l
+	}
+	var total time.Duration
+	for _, d := range lt.Total {
+		total += d
+	}
+	var rows []layerTime
+	for _, name := range lt.Order {
+		d := lt.Total[name]
+		r := layerTime{Name: name, Kind: info[name].Kind, Device: info[name].Device, AvgMs: float64(d) / float64(n) / 1e6}
+		if total > 0 {
+			r.Percent = 100 * float64(d) / float64(total)
+		}
+		rows = append(rows, r)
+	}
+	sort.SliceStable(rows, func(i, j int) bool { return rows[i].AvgMs > rows[j].AvgMs })
+	return rows, nil
+}
+
+func writeProfile(w io.Writer, rows []layerTime) {
+	var sum float64
+	for _, r := range rows {
+		sum += r.AvgMs
+	}
+	fmt.Fprintf(w, "[I] === Profile (%d layers, slowest first; %.4f ms per run in total) ===\n", len(rows), sum)
+	fmt.Fprintf(w, "[I] %10s %7s  %-6s %-16s %s\n", "avg ms", "%", "device", "kind", "layer")
+	for _, r := range rows {
+		fmt.Fprintf(w, "[I] %10.4f %6.1f%%  %-6s %-16s %s\n", r.AvgMs, r.Percent, r.Device, r.Kind, r.Name)
+	}
+}
