@@ -11,6 +11,7 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"io"
 	"math"
 	"math/rand/v2"
 	"os"
@@ -97,9 +98,17 @@ func main() {
 	atol := flag.Float64("atol", 1e-2, "absolute tolerance on the class probabilities")
 	rtol := flag.Float64("rtol", 1e-2, "relative tolerance on the class probabilities")
 	flag.Parse()
+	if _, err := demo(os.Stdout, *iters, *atol, *rtol); err != nil {
+		fmt.Fprintln(os.Stderr, "fp16-overflow:", err)
+		os.Exit(1)
+	}
+}
+
+// demo builds and compares the four engines, printing the report to w. It
+// returns the names of the engines whose probabilities failed the tolerance.
+func demo(w io.Writer, iters int, atol, rtol float64) ([]string, error) {
 	ctx := context.Background()
 	in := map[string]*tensor.Tensor{"readings": readings()}
-
 	variants := []variant{
 		{"FP32", func(n *trt.Network, c *trt.BuilderConfig) { c.ClearFlag(trt.FlagTF32) }},
 		{"TF32", func(n *trt.Network, c *trt.BuilderConfig) {}},
@@ -111,45 +120,42 @@ func main() {
 		}},
 	}
 	var ref map[string]*tensor.Tensor
-	fmt.Println("gotrt demo: a sensor classifier whose raw inputs overflow FP16")
-	fmt.Printf("bundled input: %d x %d readings, 4 counter channels in [60000, 100000]; FP16 max is 65504\n\n", batch, features)
-	failed := 0
+	fmt.Fprintln(w, "gotrt demo: a sensor classifier whose raw inputs overflow FP16")
+	fmt.Fprintf(w, "bundled input: %d x %d readings, 4 counter channels in [60000, 100000]; FP16 max is 65504\n\n", batch, features)
+	var failed []string
 	for _, v := range variants {
 		net := buildNetwork()
 		cfg := trt.NewBuilderConfig()
 		v.setup(net, cfg)
 		eng, err := trt.NewBuilder(nil).Build(ctx, net, cfg)
 		if err != nil {
-			fmt.Fprintln(os.Stderr, "build:", err)
-			os.Exit(1)
+			return nil, fmt.Errorf("build %s: %w", v.name, err)
 		}
+		defer eng.Close()
 		ec, err := eng.CreateExecutionContext()
 		if err != nil {
-			fmt.Fprintln(os.Stderr, err)
-			os.Exit(1)
+			return nil, err
 		}
+		defer ec.Close()
 		out, err := ec.Run(ctx, in)
 		if err != nil {
-			fmt.Fprintln(os.Stderr, "run:", err)
-			os.Exit(1)
+			return nil, fmt.Errorf("run %s: %w", v.name, err)
 		}
-		sum, err := bench.Run(ctx, bench.Options{WarmupIterations: 3, Iterations: *iters}, func() error { return ec.Execute(ctx) })
+		sum, err := bench.Run(ctx, bench.Options{WarmupIterations: 3, Iterations: iters}, func() error { return ec.Execute(ctx) })
 		if err != nil {
-			fmt.Fprintln(os.Stderr, "bench:", err)
-			os.Exit(1)
+			return nil, fmt.Errorf("bench %s: %w", v.name, err)
 		}
 		if ref == nil {
 			ref = out
 		}
 		opt := compare.DefaultOptions()
-		opt.Atol.Default, opt.Rtol.Default = *atol, *rtol
+		opt.Atol.Default, opt.Rtol.Default = atol, rtol
 		opt.Atol.PerOutput = map[string]float64{"logits": math.Inf(1)} // judge the probabilities
 		rep, err := compare.Outputs(out, ref, []string{"probs", "logits"}, opt)
 		if err != nil {
-			fmt.Fprintln(os.Stderr, err)
-			os.Exit(1)
+			return nil, err
 		}
-		fmt.Printf("== %s engine\n", v.name)
+		fmt.Fprintf(w, "== %s engine\n", v.name)
 		for _, o := range rep.Outputs {
 			status := "PASSED"
 			if !o.Passed {
@@ -158,20 +164,19 @@ func main() {
 			if o.Name == "logits" {
 				status = "(info)"
 			}
-			fmt.Printf("  %-6s max abs err %-11.4g max rel err %-11.4g NaN %-4d Inf %-4d %s\n",
+			fmt.Fprintf(w, "  %-6s max abs err %-11.4g max rel err %-11.4g NaN %-4d Inf %-4d %s\n",
 				o.Name, o.AbsDiff.Max, o.RelDiff.Max, o.GotNaN, o.GotInf, status)
 			if o.Name == "probs" && !o.Passed {
-				failed++
+				failed = append(failed, v.name)
 			}
 		}
-		fmt.Printf("  median latency %.3f ms (CPU backend, %d iterations)\n", float64(sum.Median)/float64(time.Millisecond), sum.Iterations)
-		fmt.Printf("  layer precisions: %s\n\n", formatPrecisions(eng.LayerPrecisions()))
-		ec.Close()
-		eng.Close()
+		fmt.Fprintf(w, "  median latency %.3f ms (CPU backend, %d iterations)\n", float64(sum.Median)/float64(time.Millisecond), sum.Iterations)
+		fmt.Fprintf(w, "  layer precisions: %s\n\n", formatPrecisions(eng.LayerPrecisions()))
 	}
-	fmt.Printf("tolerance atol=%g rtol=%g on probs; %d of %d engines failed.\n", *atol, *rtol, failed, len(variants))
-	fmt.Println("FP16 fails because 'normalize' receives readings above 65504 (they become Inf);")
-	fmt.Println("pinning that one layer to FP32 with obey constraints restores accuracy.")
+	fmt.Fprintf(w, "tolerance atol=%g rtol=%g on probs; %d of %d engines failed.\n", atol, rtol, len(failed), len(variants))
+	fmt.Fprintln(w, "FP16 fails because 'normalize' receives readings above 65504 (they become Inf);")
+	fmt.Fprintln(w, "pinning that one layer to FP32 with obey constraints restores accuracy.")
+	return failed, nil
 }
 
 func formatPrecisions(m map[string]string) string {
