@@ -149,14 +149,32 @@ func (t *Tensor) Len() int {
 // Validate checks that Data has the Go type that Type asks for and the element
 // count that Dims asks for.
 func (t *Tensor) Validate() error {
-	want := map[DataType]string{Float: "[]float32", Half: "[]float16.Float16", BF16: "[]tensor.BF16Bits",
-		Double: "[]float64", Int8: "[]int8", UInt8: "[]uint8", Int32: "[]int32", Int64: "[]int64", Bool: "[]bool"}
-	w, ok := want[t.Type]
-	if !ok {
-		return fmt.Errorf("tensor %q: unsupported host type %v", t.Name, t.Type)
+	ok := false
+	switch t.Data.(type) {
+	case []float32:
+		ok = t.Type == Float
+	case []float16.Float16:
+		ok = t.Type == Half
+	case []BF16Bits:
+		ok = t.Type == BF16
+	case []float64:
+		ok = t.Type == Double
+	case []int8:
+		ok = t.Type == Int8
+	case []uint8:
+		ok = t.Type == UInt8
+	case []int32:
+		ok = t.Type == Int32
+	case []int64:
+		ok = t.Type == Int64
+	case []bool:
+		ok = t.Type == Bool
 	}
-	if got := fmt.Sprintf("%T", t.Data); got != w && !(t.Type == BF16 && got == "[]tensor.BF16Bits") {
-		return fmt.Errorf("tensor %q: type %v needs data of type %s, got %s", t.Name, t.Type, w, got)
+	if !ok {
+		if want := goTypeName(t.Type); want != "" {
+			return fmt.Errorf("tensor %q: type %v needs data of type %s, got %T", t.Name, t.Type, want, t.Data)
+		}
+		return fmt.Errorf("tensor %q: unsupported host type %v", t.Name, t.Type)
 	}
 	for _, d := range t.Dims {
 		if d < 0 {
@@ -167,6 +185,30 @@ func (t *Tensor) Validate() error {
 		return fmt.Errorf("tensor %q: dims %v need %d elements, data has %d", t.Name, t.Dims, Volume(t.Dims), n)
 	}
 	return nil
+}
+
+func goTypeName(t DataType) string {
+	switch t {
+	case Float:
+		return "[]float32"
+	case Half:
+		return "[]float16.Float16"
+	case BF16:
+		return "[]tensor.BF16Bits"
+	case Double:
+		return "[]float64"
+	case Int8:
+		return "[]int8"
+	case UInt8:
+		return "[]uint8"
+	case Int32:
+		return "[]int32"
+	case Int64:
+		return "[]int64"
+	case Bool:
+		return "[]bool"
+	}
+	return ""
 }
 
 // New allocates a zeroed tensor of the given type and dims.

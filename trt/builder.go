@@ -345,6 +345,13 @@ type resolver struct {
 	// resolved storage type of each tensor
 	steps []*ir.Step
 	nCast int
+	// converted holds constants already converted to a type at build time.
+	converted map[convKey]*ir.Tensor
+}
+
+type convKey struct {
+	t  *ir.Tensor
+	to ir.DataType
 }
 
 func (r *resolver) warn(format string, args ...any) {
@@ -591,12 +598,10 @@ func (r *resolver) castNode(t *ir.Tensor, to ir.DataType, name string) *ir.Node 
 // existing conversion of t. Constants are converted at build time.
 func (r *resolver) convert(t *ir.Tensor, p ir.DataType, consumer *ir.Node, i int, nodes *[]*ir.Node) *ir.Tensor {
 	if t.Const != nil {
-		// Constant: convert the weights now.
-		for _, n := range *nodes {
-			if cp, ok := n.Params.(*ir.ConstantParams); ok && n.Outputs[0].Type == p && n.Inputs == nil && strings.HasPrefix(n.Name, "Weights ") && n.Outputs[0].Name == t.Name+"_"+p.String() {
-				_ = cp
-				return n.Outputs[0]
-			}
+		// Constant: convert the weights now, once per type.
+		key := convKey{t, p}
+		if c, ok := r.converted[key]; ok {
+			return c
 		}
 		v := convertData(t.Const, p)
 		n := r.g.AddNode("Weights "+t.Name+" to "+p.String(), &ir.ConstantParams{Value: v}, nil, 1)
@@ -604,6 +609,10 @@ func (r *resolver) convert(t *ir.Tensor, p ir.DataType, consumer *ir.Node, i int
 		n.Outputs[0].Name = t.Name + "_" + p.String()
 		*nodes = append(*nodes, n)
 		r.steps = append(r.steps, &ir.Step{Node: n, Precision: p, OutTypes: []ir.DataType{p}})
+		if r.converted == nil {
+			r.converted = map[convKey]*ir.Tensor{}
+		}
+		r.converted[key] = n.Outputs[0]
 		return n.Outputs[0]
 	}
 	for _, s := range r.steps {
