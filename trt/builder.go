@@ -344,7 +344,6 @@ type resolver struct {
 	info *buildInfo
 	// resolved storage type of each tensor
 	steps []*ir.Step
-	nCast int
 	// converted holds constants already converted to a type at build time.
 	converted map[convKey]*ir.Tensor
 }
@@ -587,7 +586,6 @@ func allConst(n *ir.Node) bool {
 
 // castNode adds an inserted conversion of t to type to.
 func (r *resolver) castNode(t *ir.Tensor, to ir.DataType, name string) *ir.Node {
-	r.nCast++
 	n := r.g.AddNode(name, &ir.CastParams{To: to, Inserted: true}, []*ir.Tensor{t}, 1)
 	n.Outputs[0].Type, n.Outputs[0].Dims = to, append([]int{}, t.Dims...)
 	n.Outputs[0].Name = fmt.Sprintf("%s_%s", t.Name, to)
