@@ -15,7 +15,9 @@ func init() {
 		return []*ir.Data{c.Node.Params.(*ir.ConstantParams).Value}, nil
 	})
 	Register(ir.KindIdentity, func(c *Ctx, in []*ir.Data) ([]*ir.Data, error) {
-		return []*ir.Data{in[0].Clone()}, nil
+		// Shares the data (kernels never write their inputs).
+		x := in[0]
+		return []*ir.Data{{Type: x.Type, Dims: append([]int{}, x.Dims...), F: x.F, I: x.I}}, nil
 	})
 	Register(ir.KindCast, kCast)
 	Register(ir.KindElementWise, kElementWise)
@@ -87,51 +89,6 @@ func floatToInt(v float32, to ir.DataType) int64 {
 	return ir.WrapInt(int64(f), to)
 }
 
-// binary applies f over broadcast inputs, splitting the work across cores.
-func binaryF(a, b *ir.Data, dims []int, f func(x, y float32) float32) []float32 {
-	n := ir.Volume(dims)
-	out := make([]float32, n)
-	switch {
-	case equalDims(a.Dims, dims) && equalDims(b.Dims, dims):
-		ParallelFor(n, 1<<14, func(lo, hi int) {
-			for i := lo; i < hi; i++ {
-				out[i] = f(a.F[i], b.F[i])
-			}
-		})
-	case equalDims(a.Dims, dims) && len(b.F) == 1:
-		y := b.F[0]
-		ParallelFor(n, 1<<14, func(lo, hi int) {
-			for i := lo; i < hi; i++ {
-				out[i] = f(a.F[i], y)
-			}
-		})
-	case equalDims(b.Dims, dims) && len(a.F) == 1:
-		x := a.F[0]
-		ParallelFor(n, 1<<14, func(lo, hi int) {
-			for i := lo; i < hi; i++ {
-				out[i] = f(x, b.F[i])
-			}
-		})
-	default:
-		sa, sb := BroadcastStrides(a.Dims, dims), BroadcastStrides(b.Dims, dims)
-		// Parallelise over the outermost dim when large enough.
-		ForEachIndex(dims, [][]int{sa, sb}, func(i int, off []int) {
-			out[i] = f(a.F[off[0]], b.F[off[1]])
-		})
-	}
-	return out
-}
-
-func binaryI(a, b *ir.Data, dims []int, f func(x, y int64) int64) []int64 {
-	n := ir.Volume(dims)
-	out := make([]int64, n)
-	sa, sb := BroadcastStrides(a.Dims, dims), BroadcastStrides(b.Dims, dims)
-	ForEachIndex(dims, [][]int{sa, sb}, func(i int, off []int) {
-		out[i] = f(a.I[off[0]], b.I[off[1]])
-	})
-	return out
-}
-
 func equalDims(a, b []int) bool {
 	if len(a) != len(b) {
 		return false
@@ -161,16 +118,18 @@ func kElementWise(c *Ctx, in []*ir.Data) ([]*ir.Data, error) {
 	if ir.IsIntLike(a.Type) != ir.IsIntLike(b.Type) {
 		return nil, fmt.Errorf("%v inputs have mismatched types %v and %v", op, a.Type, b.Type)
 	}
+	n := ir.Volume(dims)
 	if ir.IsIntLike(a.Type) {
 		f, err := intOp(op, a.Type)
 		if err != nil {
 			return nil, err
 		}
-		res := binaryI(a, b, dims, f)
+		res := c.Ints(n)
+		binaryRowsI(a.I, b.I, a.Dims, b.Dims, dims, res, f)
 		t := a.Type
 		if op.IsComparison() {
 			t = ir.Bool
-		} else {
+		} else if t != ir.Int64 {
 			for i, v := range res {
 				res[i] = ir.WrapInt(v, t)
 			}
@@ -178,68 +137,37 @@ func kElementWise(c *Ctx, in []*ir.Data) ([]*ir.Data, error) {
 		return []*ir.Data{{Type: t, Dims: dims, I: res}}, nil
 	}
 	if op.IsComparison() {
-		var f func(x, y float32) bool
 		switch op {
-		case ir.EwEqual:
-			f = func(x, y float32) bool { return x == y }
-		case ir.EwGreater:
-			f = func(x, y float32) bool { return x > y }
-		case ir.EwLess:
-			f = func(x, y float32) bool { return x < y }
-		case ir.EwGreaterOrEqual:
-			f = func(x, y float32) bool { return x >= y }
-		case ir.EwLessOrEqual:
-			f = func(x, y float32) bool { return x <= y }
+		case ir.EwEqual, ir.EwGreater, ir.EwLess, ir.EwGreaterOrEqual, ir.EwLessOrEqual:
+		default:
+			return nil, fmt.Errorf("%v is not defined for %v", op, a.Type)
 		}
-		res := make([]int64, ir.Volume(dims))
-		sa, sb := BroadcastStrides(a.Dims, dims), BroadcastStrides(b.Dims, dims)
-		ForEachIndex(dims, [][]int{sa, sb}, func(i int, off []int) {
-			res[i] = b2i(f(a.F[off[0]], b.F[off[1]]))
-		})
+		res := c.Ints(n)
+		compareRows(op, a.F, b.F, a.Dims, b.Dims, dims, res)
 		return []*ir.Data{{Type: ir.Bool, Dims: dims, I: res}}, nil
 	}
-	var f func(x, y float32) float32
-	switch op {
-	case ir.EwSum:
-		f = func(x, y float32) float32 { return x + y }
-	case ir.EwSub:
-		f = func(x, y float32) float32 { return x - y }
-	case ir.EwProd:
-		f = func(x, y float32) float32 { return x * y }
-	case ir.EwDiv:
-		f = func(x, y float32) float32 { return x / y }
-	case ir.EwMax:
-		f = func(x, y float32) float32 {
-			if x != x || y != y {
-				return float32(math.NaN())
-			}
-			return max(x, y)
-		}
-	case ir.EwMin:
-		f = func(x, y float32) float32 {
-			if x != x || y != y {
-				return float32(math.NaN())
-			}
-			return min(x, y)
-		}
-	case ir.EwPow:
-		f = func(x, y float32) float32 { return float32(math.Pow(float64(x), float64(y))) }
-	case ir.EwFloorDiv:
-		f = func(x, y float32) float32 { return float32(math.Floor(float64(x) / float64(y))) }
-	case ir.EwFMod:
-		f = func(x, y float32) float32 { return float32(math.Mod(float64(x), float64(y))) }
-	case ir.EwMod:
-		f = func(x, y float32) float32 {
-			m := math.Mod(float64(x), float64(y))
-			if m != 0 && (m < 0) != (y < 0) {
-				m += float64(y)
-			}
-			return float32(m)
-		}
-	default:
+	f := ewScalarF(op)
+	if f == nil {
 		return nil, fmt.Errorf("%v is not defined for %v", op, a.Type)
 	}
-	return []*ir.Data{{Type: a.Type, Dims: dims, F: binaryF(a, b, dims, f)}}, nil
+	out := c.Floats(n)
+	// Fused activations (HardSwish's x+3 then clip) run on each finished
+	// piece of the output instead of as a pass of their own.
+	post, skip := fusedRows(c)
+	c.skip = skip
+	if op == ir.EwPow && len(b.F) == 1 && equalDims(a.Dims, dims) {
+		// One exponent (LayerNorm's x^2): no broadcast, special exponents.
+		y := b.F[0]
+		ParallelFor(n, ewGrain, func(lo, hi int) {
+			powScalarRow(out[lo:hi], a.F[lo:hi], y)
+			if post != nil {
+				post(out[lo:hi])
+			}
+		})
+		return []*ir.Data{{Type: a.Type, Dims: dims, F: out}}, nil
+	}
+	binaryRows(ewOp(op), a.F, b.F, a.Dims, b.Dims, dims, out, f, post)
+	return []*ir.Data{{Type: a.Type, Dims: dims, F: out}}, nil
 }
 
 func intOp(op ir.ElementWiseOp, t ir.DataType) (func(x, y int64) int64, error) {
@@ -331,13 +259,20 @@ func intOp(op ir.ElementWiseOp, t ir.DataType) (func(x, y int64) int64, error) {
 	return nil, fmt.Errorf("%v is not defined for %v", op, t)
 }
 
-func mapF(x *ir.Data, f func(float32) float32) *ir.Data {
-	out := &ir.Data{Type: x.Type, Dims: append([]int{}, x.Dims...), F: make([]float32, len(x.F))}
-	ParallelFor(len(x.F), 1<<13, func(lo, hi int) {
-		for i := lo; i < hi; i++ {
-			out.F[i] = f(x.F[i])
+// mapF applies f to every element of x (into pooled memory inside a runner).
+func mapF(c *Ctx, x *ir.Data, f func(float32) float32) *ir.Data {
+	return mapRows(c, x, func(dst, src []float32) {
+		for i, v := range src[:len(dst)] {
+			dst[i] = f(v)
 		}
 	})
+}
+
+// mapRows runs row (a tight loop over dst = g(src)) over x split across the
+// cores.
+func mapRows(c *Ctx, x *ir.Data, row func(dst, src []float32)) *ir.Data {
+	out := &ir.Data{Type: x.Type, Dims: append([]int{}, x.Dims...), F: c.Floats(len(x.F))}
+	ParallelFor(len(x.F), 1<<15, func(lo, hi int) { row(out.F[lo:hi], x.F[lo:hi]) })
 	return out
 }
 
@@ -377,20 +312,11 @@ func kUnary(c *Ctx, in []*ir.Data) ([]*ir.Data, error) {
 		}
 		return []*ir.Data{out}, nil
 	}
+	if row := unaryRow(p.Op); row != nil {
+		return []*ir.Data{mapRows(c, x, row)}, nil
+	}
 	var f func(float32) float32
 	switch p.Op {
-	case ir.UnExp:
-		f = f64(math.Exp)
-	case ir.UnLog:
-		f = f64(math.Log)
-	case ir.UnSqrt:
-		f = f64(math.Sqrt)
-	case ir.UnRecip:
-		f = func(v float32) float32 { return 1 / v }
-	case ir.UnAbs:
-		f = func(v float32) float32 { return float32(math.Abs(float64(v))) }
-	case ir.UnNeg:
-		f = func(v float32) float32 { return -v }
 	case ir.UnSin:
 		f = f64(math.Sin)
 	case ir.UnCos:
@@ -417,8 +343,6 @@ func kUnary(c *Ctx, in []*ir.Data) ([]*ir.Data, error) {
 		f = f64(math.Ceil)
 	case ir.UnFloor:
 		f = f64(math.Floor)
-	case ir.UnErf:
-		f = f64(math.Erf)
 	case ir.UnSign:
 		f = func(v float32) float32 {
 			switch {
@@ -434,7 +358,7 @@ func kUnary(c *Ctx, in []*ir.Data) ([]*ir.Data, error) {
 	default:
 		return nil, fmt.Errorf("%v is not defined for %v", p.Op, x.Type)
 	}
-	return []*ir.Data{mapF(x, f)}, nil
+	return []*ir.Data{mapF(c, x, f)}, nil
 }
 
 // Activate evaluates activation t at v.
@@ -448,9 +372,9 @@ func Activate(t ir.ActivationType, alpha, beta float32, v float32) float32 {
 		}
 		return 0
 	case ir.ActSigmoid:
-		return float32(sigmoid(x))
+		return sigmoidf(v)
 	case ir.ActTanh:
-		return float32(math.Tanh(x))
+		return tanhf(v)
 	case ir.ActLeakyRelu:
 		if v >= 0 {
 			return v
@@ -489,9 +413,9 @@ func Activate(t ir.ActivationType, alpha, beta float32, v float32) float32 {
 		}
 		return 0
 	case ir.ActGeluErf:
-		return float32(0.5 * x * (1 + math.Erf(x/math.Sqrt2)))
+		return geluErff(v)
 	case ir.ActGeluTanh:
-		return float32(0.5 * x * (1 + math.Tanh(math.Sqrt(2/math.Pi)*(x+0.044715*x*x*x))))
+		return geluTanhf(v)
 	case ir.ActCelu:
 		return float32(math.Max(0, x) + math.Min(0, a*(math.Exp(x/a)-1)))
 	case ir.ActMish:
@@ -514,26 +438,13 @@ func Activate(t ir.ActivationType, alpha, beta float32, v float32) float32 {
 	return float32(math.NaN())
 }
 
-func sigmoid(x float64) float64 {
-	if x >= 0 {
-		return 1 / (1 + math.Exp(-x))
-	}
-	e := math.Exp(x)
-	return e / (1 + e)
-}
-
 func kActivation(c *Ctx, in []*ir.Data) ([]*ir.Data, error) {
 	p := c.Node.Params.(*ir.ActivationParams)
-	t, a, b := p.Type, p.Alpha, p.Beta
-	if t == ir.ActRelu {
-		return []*ir.Data{mapF(in[0], func(v float32) float32 {
-			if v < 0 {
-				return 0
-			}
-			return v
-		})}, nil
+	if row := activationRow(p.Type, p.Alpha, p.Beta); row != nil {
+		return []*ir.Data{mapRows(c, in[0], row)}, nil
 	}
-	return []*ir.Data{mapF(in[0], func(v float32) float32 { return Activate(t, a, b, v) })}, nil
+	t, a, b := p.Type, p.Alpha, p.Beta
+	return []*ir.Data{mapF(c, in[0], func(v float32) float32 { return Activate(t, a, b, v) })}, nil
 }
 
 func kPReLU(c *Ctx, in []*ir.Data) ([]*ir.Data, error) {
@@ -541,12 +452,14 @@ func kPReLU(c *Ctx, in []*ir.Data) ([]*ir.Data, error) {
 	if err != nil {
 		return nil, err
 	}
-	return []*ir.Data{{Type: in[0].Type, Dims: dims, F: binaryF(in[0], in[1], dims, func(x, s float32) float32 {
+	out := c.Floats(ir.Volume(dims))
+	binaryRows(opPRelu, in[0].F, in[1].F, in[0].Dims, in[1].Dims, dims, out, func(x, s float32) float32 {
 		if x < 0 {
 			return x * s
 		}
 		return x
-	})}}, nil
+	}, nil)
+	return []*ir.Data{{Type: in[0].Type, Dims: dims, F: out}}, nil
 }
 
 func kSelect(c *Ctx, in []*ir.Data) ([]*ir.Data, error) {
@@ -558,24 +471,11 @@ func kSelect(c *Ctx, in []*ir.Data) ([]*ir.Data, error) {
 	if err != nil {
 		return nil, err
 	}
-	out := ir.NewData(a.Type, dims)
-	st := [][]int{BroadcastStrides(cond.Dims, dims), BroadcastStrides(a.Dims, dims), BroadcastStrides(b.Dims, dims)}
+	out := c.NewData(a.Type, dims)
 	if ir.IsIntLike(a.Type) {
-		ForEachIndex(dims, st, func(i int, off []int) {
-			if cond.I[off[0]] != 0 {
-				out.I[i] = a.I[off[1]]
-			} else {
-				out.I[i] = b.I[off[2]]
-			}
-		})
+		selectRows(cond.I, a.I, b.I, cond.Dims, a.Dims, b.Dims, dims, out.I)
 	} else {
-		ForEachIndex(dims, st, func(i int, off []int) {
-			if cond.I[off[0]] != 0 {
-				out.F[i] = a.F[off[1]]
-			} else {
-				out.F[i] = b.F[off[2]]
-			}
-		})
+		selectRows(cond.I, a.F, b.F, cond.Dims, a.Dims, b.Dims, dims, out.F)
 	}
 	return []*ir.Data{out}, nil
 }
@@ -587,38 +487,47 @@ func kConcat(c *Ctx, in []*ir.Data) ([]*ir.Data, error) {
 	}
 	dims := info[0].Dims
 	ax, _ := ir.NormAxis(c.Node.Params.(*ir.ConcatParams).Axis, len(dims))
-	out := ir.NewData(in[0].Type, dims)
+	out := c.NewData(in[0].Type, dims)
 	outer := ir.Volume(dims[:ax])
 	inner := ir.Volume(dims[ax+1:])
 	rowOut := dims[ax] * inner
-	pos := 0
-	for _, x := range in {
-		row := x.Dims[ax] * inner
-		for o := 0; o < outer; o++ {
-			if out.F != nil {
-				copy(out.F[o*rowOut+pos:o*rowOut+pos+row], x.F[o*row:(o+1)*row])
+	// Every (outer index, input) pair is one contiguous block copy.
+	type block struct{ src, dst, n, x int }
+	var blocks []block
+	for o := 0; o < outer; o++ {
+		pos := 0
+		for k, x := range in {
+			row := x.Dims[ax] * inner
+			// Long blocks are cut so that a few inputs still spread.
+			for j := 0; j < row; j += 1 << 16 {
+				blocks = append(blocks, block{o*row + j, o*rowOut + pos + j, min(1<<16, row-j), k})
+			}
+			pos += row
+		}
+	}
+	isF := out.F != nil
+	avg := max(1, ir.Volume(dims)/max(1, len(blocks)))
+	ParallelFor(len(blocks), max(1, (1<<17)/avg), func(lo, hi int) {
+		for _, b := range blocks[lo:hi] {
+			if isF {
+				copy(out.F[b.dst:b.dst+b.n], in[b.x].F[b.src:b.src+b.n])
 			} else {
-				copy(out.I[o*rowOut+pos:o*rowOut+pos+row], x.I[o*row:(o+1)*row])
+				copy(out.I[b.dst:b.dst+b.n], in[b.x].I[b.src:b.src+b.n])
 			}
 		}
-		pos += row
-	}
+	})
 	return []*ir.Data{out}, nil
 }
 
 // Transpose permutes x: out dims[i] = x dims[perm[i]].
-func Transpose(x *ir.Data, perm []int) *ir.Data {
-	dims := ir.Permute(x.Dims, perm)
-	out := ir.NewData(x.Type, dims)
-	xs := Strides(x.Dims)
-	st := make([]int, len(perm))
-	for i, p := range perm {
-		st[i] = xs[p]
-	}
-	if x.F != nil {
-		ForEachIndex(dims, [][]int{st}, func(i int, off []int) { out.F[i] = x.F[off[0]] })
+func Transpose(x *ir.Data, perm []int) *ir.Data { return transpose(nil, x, perm) }
+
+func transpose(c *Ctx, x *ir.Data, perm []int) *ir.Data {
+	out := c.NewData(x.Type, ir.Permute(x.Dims, perm))
+	if x.F != nil || !ir.IsIntLike(x.Type) {
+		permuteInto(out.F, x.F, x.Dims, perm)
 	} else {
-		ForEachIndex(dims, [][]int{st}, func(i int, off []int) { out.I[i] = x.I[off[0]] })
+		permuteInto(out.I, x.I, x.Dims, perm)
 	}
 	return out
 }
@@ -632,6 +541,9 @@ func isIdentityPerm(p []int) bool {
 	return true
 }
 
+// kShuffle: transpose, reshape, transpose. A reshape alone (or with
+// identity permutations) shares the input's data: kernels never write their
+// inputs, and the executor counts the shared buffer's references.
 func kShuffle(c *Ctx, in []*ir.Data) ([]*ir.Data, error) {
 	p := c.Node.Params.(*ir.ShuffleParams)
 	info, err := OutInfos(c.Node, in)
@@ -639,22 +551,139 @@ func kShuffle(c *Ctx, in []*ir.Data) ([]*ir.Data, error) {
 		return nil, err
 	}
 	x := in[0]
-	if p.FirstTranspose != nil && !isIdentityPerm(p.FirstTranspose) {
-		x = Transpose(x, p.FirstTranspose)
-	} else {
-		x = x.Clone()
+	outDims := append([]int{}, info[0].Dims...)
+	if ir.Volume(outDims) != x.Len() {
+		return nil, fmt.Errorf("shuffle output %v does not hold the input's %d values", outDims, x.Len())
 	}
-	if p.SecondTranspose != nil && !isIdentityPerm(p.SecondTranspose) {
+	first := p.FirstTranspose != nil && !isIdentityPerm(p.FirstTranspose)
+	second := p.SecondTranspose != nil && !isIdentityPerm(p.SecondTranspose)
+	if first {
+		x = transpose(c, x, p.FirstTranspose)
+	}
+	if second {
 		// Reshape to the pre-transpose dims, then permute.
 		inv := make([]int, len(p.SecondTranspose))
 		for i, v := range p.SecondTranspose {
 			inv[v] = i
 		}
-		x.Dims = ir.Permute(info[0].Dims, inv)
-		x = Transpose(x, p.SecondTranspose)
+		x = transpose(c, &ir.Data{Type: x.Type, Dims: ir.Permute(outDims, inv), F: x.F, I: x.I}, p.SecondTranspose)
 	}
-	x.Dims = append([]int{}, info[0].Dims...)
-	return []*ir.Data{x}, nil
+	return []*ir.Data{{Type: x.Type, Dims: outDims, F: x.F, I: x.I}}, nil
+}
+
+// permuteInto writes src (dims in) permuted by perm into dst.
+//
+// Axes of size 1 are dropped and output-adjacent axes that are also adjacent
+// (in order) in the input merged. If the innermost output axis is then
+// contiguous in the input, contiguous runs are copied; otherwise the work is
+// a batch of 2-D transposes between the output's innermost axis and the
+// input's, done in cache tiles. Both split over the cores.
+func permuteInto[T float32 | int64](dst, src []T, in []int, perm []int) {
+	n := ir.Volume(in)
+	if n == 0 {
+		return
+	}
+	is := Strides(in)
+	var sz, st []int // output axes after collapsing: size, input stride
+	for _, p := range perm {
+		d, s := in[p], is[p]
+		if d == 1 {
+			continue
+		}
+		if m := len(sz); m > 0 && st[m-1] == s*d {
+			sz[m-1] *= d
+			st[m-1] = s
+			continue
+		}
+		sz = append(sz, d)
+		st = append(st, s)
+	}
+	r := len(sz)
+	if r <= 1 {
+		copy(dst[:n], src[:n])
+		return
+	}
+	os := Strides(sz) // output strides of the collapsed axes
+	if st[r-1] == 1 {
+		// Copy runs of sz[r-1] contiguous values.
+		run := sz[r-1]
+		rows := n / run
+		ParallelFor(rows, max(1, (1<<16)/run), func(lo, hi int) {
+			idx := make([]int, r-1)
+			off := 0
+			q := lo
+			for d := r - 2; d >= 0; d-- {
+				idx[d] = q % sz[d]
+				q /= sz[d]
+				off += idx[d] * st[d]
+			}
+			for row := lo; row < hi; row++ {
+				o := row * run
+				if run >= 16 {
+					copy(dst[o:o+run], src[off:off+run])
+				} else {
+					for j := range run {
+						dst[o+j] = src[off+j]
+					}
+				}
+				for d := r - 2; d >= 0; d-- {
+					idx[d]++
+					off += st[d]
+					if idx[d] < sz[d] {
+						break
+					}
+					off -= st[d] * sz[d]
+					idx[d] = 0
+				}
+			}
+		})
+		return
+	}
+	// 2-D tiles: a is the output's innermost axis, b the input's.
+	a := r - 1
+	b := -1
+	for i, s := range st {
+		if s == 1 {
+			b = i
+		}
+	}
+	na, nb := sz[a], sz[b]
+	sa, ob := st[a], os[b]
+	var outerSz, outerIn, outerOut []int
+	for i := range r {
+		if i != a && i != b {
+			outerSz = append(outerSz, sz[i])
+			outerIn = append(outerIn, st[i])
+			outerOut = append(outerOut, os[i])
+		}
+	}
+	outer := ir.Volume(outerSz)
+	const tile = 16
+	strips := (nb + tile - 1) / tile
+	ParallelFor(outer*strips, max(1, (1<<15)/(tile*na)), func(lo, hi int) {
+		for u := lo; u < hi; u++ {
+			q, strip := u/strips, u%strips
+			ibase, obase := 0, 0
+			for d := len(outerSz) - 1; d >= 0; d-- {
+				k := q % outerSz[d]
+				q /= outerSz[d]
+				ibase += k * outerIn[d]
+				obase += k * outerOut[d]
+			}
+			jb0, jb1 := strip*tile, min(nb, strip*tile+tile)
+			for ja0 := 0; ja0 < na; ja0 += tile {
+				ja1 := min(na, ja0+tile)
+				for jb := jb0; jb < jb1; jb++ {
+					o := obase + jb*ob
+					i := ibase + jb
+					d := dst[o+ja0 : o+ja1]
+					for j := range d {
+						d[j] = src[i+(ja0+j)*sa]
+					}
+				}
+			}
+		}
+	})
 }
 
 func kExpand(c *Ctx, in []*ir.Data) ([]*ir.Data, error) {
@@ -662,17 +691,18 @@ func kExpand(c *Ctx, in []*ir.Data) ([]*ir.Data, error) {
 	if err != nil {
 		return nil, err
 	}
-	return []*ir.Data{BroadcastTo(in[0], info[0].Dims)}, nil
+	return []*ir.Data{broadcastTo(c, in[0], info[0].Dims)}, nil
 }
 
 // BroadcastTo materialises x broadcast to dims.
-func BroadcastTo(x *ir.Data, dims []int) *ir.Data {
-	out := ir.NewData(x.Type, dims)
-	st := [][]int{BroadcastStrides(x.Dims, dims)}
-	if x.F != nil {
-		ForEachIndex(dims, st, func(i int, off []int) { out.F[i] = x.F[off[0]] })
+func BroadcastTo(x *ir.Data, dims []int) *ir.Data { return broadcastTo(nil, x, dims) }
+
+func broadcastTo(c *Ctx, x *ir.Data, dims []int) *ir.Data {
+	out := c.NewData(x.Type, dims)
+	if x.F != nil || !ir.IsIntLike(x.Type) {
+		broadcastRows(x.F, x.Dims, dims, out.F)
 	} else {
-		ForEachIndex(dims, st, func(i int, off []int) { out.I[i] = x.I[off[0]] })
+		broadcastRows(x.I, x.Dims, dims, out.I)
 	}
 	return out
 }

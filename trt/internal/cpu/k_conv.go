@@ -57,7 +57,7 @@ func kConv(c *Ctx, in []*ir.Data) ([]*ir.Data, error) {
 	}
 	gp := &gemm.ConvParams{N: x.Dims[0], C: x.Dims[1], M: info[0].Dims[1], Group: max(p.Groups, 1),
 		InShape: x.Dims[2:], Kernel: kernel, Strides: p.Strides, Dilations: p.Dilations, PadsBegin: pb, PadsEnd: pe}
-	out := ir.NewData(info[0].Type, info[0].Dims)
+	out := c.NewData(info[0].Type, info[0].Dims)
 	if deconv {
 		gp.OutputPadding = p.OutputPadding
 		// With an explicit output shape or SAME padding, ONNX derives the pads:
@@ -113,10 +113,40 @@ func kConv(c *Ctx, in []*ir.Data) ([]*ir.Data, error) {
 	if got := plan.OutShape(); !equalDims(got, info[0].Dims) {
 		return nil, fmt.Errorf("internal: convolution plan output %v differs from inferred %v", got, info[0].Dims)
 	}
-	if err := plan.Run(xs, bias, out.F, gemm.Activation{}); err != nil {
+	act, skip := fusedActivation(c)
+	if err := plan.Run(xs, bias, out.F, act); err != nil {
 		return nil, err
 	}
+	c.skip = skip
 	return []*ir.Data{out}, nil
+}
+
+// fusedActivation returns the activation that the GEMM epilogue can apply
+// for the step's leading fused members (ReLU, clip, or ReLU then clip) and
+// how many members that covers. The executor skips those members. The
+// result is the same as running them after: the GEMM's clamp is
+// min(max(v, lo), hi) on the float32 value, before the output is rounded to
+// its storage type (only the sign of a zero may differ from the ReLU
+// kernel's, which keeps -0).
+func fusedActivation(c *Ctx) (gemm.Activation, int) {
+	var act gemm.Activation
+	n := 0
+	for _, e := range c.epilogue {
+		p, ok := e.Params.(*ir.ActivationParams)
+		if !ok || e.Kind != ir.KindActivation {
+			break
+		}
+		switch {
+		case p.Type == ir.ActRelu && !act.Relu && !act.Clip:
+			act.Relu = true
+		case p.Type == ir.ActClip && !act.Clip:
+			act.Clip, act.ClipMin, act.ClipMax = true, p.Alpha, p.Beta
+		default:
+			return act, n
+		}
+		n++
+	}
+	return act, n
 }
 
 func prepareConv(gp *gemm.ConvParams, w []float32, deconv bool) (*gemm.ConvPlan, error) {

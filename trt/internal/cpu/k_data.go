@@ -64,7 +64,11 @@ const dmMaxElements = 1 << 32
 
 // dmAlloc allocates an output, failing on unknown or negative dims and on
 // sizes past dmMaxElements instead of panicking.
-func dmAlloc(t ir.DataType, dims []int) (*ir.Data, error) {
+func dmAlloc(t ir.DataType, dims []int) (*ir.Data, error) { return dmAllocC(nil, t, dims) }
+
+// dmAllocC is dmAlloc in the kernel's pooled memory (contents unspecified:
+// the kernel writes every element).
+func dmAllocC(c *Ctx, t ir.DataType, dims []int) (*ir.Data, error) {
 	n := 1
 	for _, v := range dims {
 		if v < 0 {
@@ -75,7 +79,7 @@ func dmAlloc(t ir.DataType, dims []int) (*ir.Data, error) {
 		}
 		n *= v
 	}
-	return ir.NewData(t, dims), nil
+	return c.NewData(t, dims), nil
 }
 
 // dmIndex maps index v along an axis of size n into [0, n); negative indices
@@ -198,7 +202,7 @@ func kSlice(c *Ctx, in []*ir.Data) ([]*ir.Data, error) {
 			maps[a][o] = sp.First[a] + o*sp.Step[a]
 		}
 	}
-	out, err := dmAlloc(x.Type, sp.Count)
+	out, err := dmAllocC(c, x.Type, sp.Count)
 	if err != nil {
 		return nil, err
 	}
@@ -236,7 +240,7 @@ func kSplit(c *Ctx, in []*ir.Data) ([]*ir.Data, error) {
 		return nil, fmt.Errorf("split sizes sum to %d, axis %d has %d", total, ax, x.Dims[ax])
 	}
 	for i, o := range info {
-		d, err := dmAlloc(x.Type, o.Dims)
+		d, err := dmAllocC(c, x.Type, o.Dims)
 		if err != nil {
 			return nil, err
 		}
@@ -351,7 +355,7 @@ func kPadding(c *Ctx, in []*ir.Data) ([]*ir.Data, error) {
 			maps[a][o] = lo + j
 		}
 	}
-	out, err := dmAlloc(x.Type, outDims)
+	out, err := dmAllocC(c, x.Type, outDims)
 	if err != nil {
 		return nil, err
 	}
@@ -377,7 +381,7 @@ func kGather(c *Ctx, in []*ir.Data) ([]*ir.Data, error) {
 	if err := dmCheckLen("gather indices", idx); err != nil {
 		return nil, err
 	}
-	out, err := dmAlloc(x.Type, info[0].Dims)
+	out, err := dmAllocC(c, x.Type, info[0].Dims)
 	if err != nil {
 		return nil, err
 	}
@@ -642,6 +646,15 @@ func kPooling(c *Ctx, in []*ir.Data) ([]*ir.Data, error) {
 			return nil, err
 		}
 	}
+	if !genericOnly && r == 2 && !p.WithIndices && !ir.IsIntLike(x.Type) && (p.Type == ir.PoolMax || p.Type == ir.PoolAverage) &&
+		d[0] == 1 && d[1] == 1 && k[0] <= 8 && k[1] <= 8 {
+		out, err := dmAllocC(c, x.Type, info[0].Dims)
+		if err != nil {
+			return nil, err
+		}
+		pool2D(x.F, out.F, nc, sp, osp, k, s, pb, pe, p.Type == ir.PoolMax, p.CountIncludePad)
+		return []*ir.Data{out}, nil
+	}
 	// Per spatial axis and output coordinate: the window's input coordinates
 	// inside the input, and how many window taps lie inside the padded input
 	// (the divisor of count_include_pad; taps of a ceil-mode window past the
@@ -725,7 +738,7 @@ func kPooling(c *Ctx, in []*ir.Data) ([]*ir.Data, error) {
 	if p.Type == ir.PoolLp && p.P > 0 {
 		pw = float64(p.P)
 	}
-	out, err := dmAlloc(x.Type, info[0].Dims)
+	out, err := dmAllocC(c, x.Type, info[0].Dims)
 	if err != nil {
 		return nil, err
 	}
@@ -842,6 +855,146 @@ func kPooling(c *Ctx, in []*ir.Data) ([]*ir.Data, error) {
 	return res, nil
 }
 
+// pool2D is max or average pooling of nc planes over a 2-D window of at
+// most 8x8 without dilation: the same values as the tap-table path (NaN
+// skipped by max unless the window holds only NaN; average sums in float64
+// in window order and divides by the padded or the valid tap count), with
+// each window read as rows of contiguous input.
+func pool2D(x, y []float32, nc int, sp, osp, k, s, pb, pe []int, isMax, includePad bool) {
+	H, W, OH, OW := sp[0], sp[1], osp[0], osp[1]
+	// Per axis and output coordinate: the window's valid input range and
+	// its number of taps inside the padded input.
+	ranges := func(out, in, k, s, pb, pe int) (lo, hi, cnt []int) {
+		lo, hi, cnt = make([]int, out), make([]int, out), make([]int, out)
+		for o := range out {
+			st := o*s - pb
+			lo[o], hi[o] = max(st, 0), min(st+k, in)
+			for t := range k {
+				if q := st + t; q >= -pb && q < in+pe {
+					cnt[o]++
+				}
+			}
+			if hi[o] < lo[o] {
+				hi[o] = lo[o]
+			}
+		}
+		return lo, hi, cnt
+	}
+	hLo, hHi, hCnt := ranges(OH, H, k[0], s[0], pb[0], pe[0])
+	wLo, wHi, wCnt := ranges(OW, W, k[1], s[1], pb[1], pe[1])
+	// Output columns whose window lies inside the input: [owA, owB).
+	owA, owB := OW, 0
+	for ow := range OW {
+		if wHi[ow]-wLo[ow] == k[1] && ow*s[1]-pb[1] >= 0 {
+			owA, owB = min(owA, ow), ow+1
+		}
+	}
+	special := isMax && (k[0] == 2 || k[0] == 3) && (k[1] == 2 || k[1] == 3) && owA < owB
+	ParallelFor(nc*OH, max(1, (1<<15)/max(1, OW*k[0]*k[1])), func(lo, hi int) {
+		for u := lo; u < hi; u++ {
+			pl, oh := u/OH, u%OH
+			xp := x[pl*H*W : (pl+1)*H*W]
+			yr := y[u*OW : (u+1)*OW]
+			h0, h1 := hLo[oh], hHi[oh]
+			if special && h1-h0 == k[0] {
+				// Whole windows, unrolled; the edge columns below.
+				for ow := range owA {
+					yr[ow] = poolMax(xp, W, h0, h1, wLo[ow], wHi[ow])
+				}
+				maxWindows(xp, W, h0, k[0], k[1], s[1], pb[1], yr, owA, owB)
+				for ow := owB; ow < OW; ow++ {
+					yr[ow] = poolMax(xp, W, h0, h1, wLo[ow], wHi[ow])
+				}
+				continue
+			}
+			for ow := range yr {
+				w0, w1 := wLo[ow], wHi[ow]
+				if isMax {
+					yr[ow] = poolMax(xp, W, h0, h1, w0, w1)
+					continue
+				}
+				sum := 0.0
+				for r := h0; r < h1; r++ {
+					for _, v := range xp[r*W+w0 : r*W+w1] {
+						sum += float64(v)
+					}
+				}
+				div := (h1 - h0) * (w1 - w0)
+				if includePad {
+					div = hCnt[oh] * wCnt[ow]
+				}
+				yr[ow] = float32(sum / float64(div))
+			}
+		}
+	})
+}
+
+// poolMax is the max of the window rows [h0, h1) x columns [w0, w1) of a
+// plane of width W, NaN skipped unless there is nothing else (-Inf for an
+// empty window). Go's max is branch-free but propagates NaN, so a window
+// holding NaN is redone.
+func poolMax(xp []float32, W, h0, h1, w0, w1 int) float32 {
+	m := float32(math.Inf(-1))
+	for r := h0; r < h1; r++ {
+		for _, v := range xp[r*W+w0 : r*W+w1] {
+			m = max(m, v)
+		}
+	}
+	if m != m {
+		return poolMaxNaN(xp, W, h0, h1, w0, w1)
+	}
+	return m
+}
+
+// poolMaxNaN is poolMax for a window holding NaN.
+func poolMaxNaN(xp []float32, W, h0, h1, w0, w1 int) float32 {
+	m := float32(math.Inf(-1))
+	nonNaN := false
+	for r := h0; r < h1; r++ {
+		for _, v := range xp[r*W+w0 : r*W+w1] {
+			if v == v {
+				nonNaN = true
+				if v > m {
+					m = v
+				}
+			}
+		}
+	}
+	if !nonNaN {
+		return float32(math.NaN())
+	}
+	return m
+}
+
+// maxWindows writes yr[owA:owB], whole kh x kw windows (2 or 3 each) at
+// row h0, column stride sw and left padding pw.
+func maxWindows(xp []float32, W, h0, kh, kw, sw, pw int, yr []float32, owA, owB int) {
+	r0 := xp[h0*W : (h0+1)*W]
+	r1 := xp[(h0+1)*W : (h0+2)*W]
+	r2 := r1
+	if kh == 3 {
+		r2 = xp[(h0+2)*W : (h0+3)*W]
+	}
+	for ow := owA; ow < owB; ow++ {
+		c := ow*sw - pw
+		var m float32
+		switch {
+		case kw == 2 && kh == 2:
+			m = max(r0[c], r0[c+1], r1[c], r1[c+1])
+		case kw == 2:
+			m = max(r0[c], r0[c+1], r1[c], r1[c+1], r2[c], r2[c+1])
+		case kh == 2:
+			m = max(r0[c], r0[c+1], r0[c+2], r1[c], r1[c+1], r1[c+2])
+		default:
+			m = max(r0[c], r0[c+1], r0[c+2], r1[c], r1[c+1], r1[c+2], r2[c], r2[c+1], r2[c+2])
+		}
+		if m != m {
+			m = poolMaxNaN(xp, W, h0, h0+kh, c, c+kw)
+		}
+		yr[ow] = m
+	}
+}
+
 // dmPoolAllNaN is the max of a window whose non-NaN values (if any) are all
 // -Inf: NaN when every value is NaN.
 func dmPoolAllNaN(x []float32, taps []int32) float32 {
@@ -920,7 +1073,7 @@ func kResize(c *Ctx, in []*ir.Data) ([]*ir.Data, error) {
 	if err != nil {
 		return nil, err
 	}
-	out, err := dmAlloc(x.Type, spec.Out)
+	out, err := dmAllocC(c, x.Type, spec.Out)
 	if err != nil {
 		return nil, err
 	}
@@ -971,7 +1124,7 @@ func kResize(c *Ctx, in []*ir.Data) ([]*ir.Data, error) {
 	}
 	// Separable interpolation in float64, innermost axis first (the order of
 	// the ONNX reference).
-	cur := make([]float64, x.Len())
+	cur := c.Float64s(x.Len())
 	if ir.IsIntLike(x.Type) {
 		for i, v := range x.I {
 			cur[i] = float64(v)
@@ -994,7 +1147,7 @@ func kResize(c *Ctx, in []*ir.Data) ([]*ir.Data, error) {
 		if rest := len(cur) / dims[a]; rest > dmMaxElements/spec.Out[a] {
 			return nil, fmt.Errorf("resize intermediate of %d x %d values is too large", rest, spec.Out[a])
 		}
-		cur = rzApply(cur, dims, a, t, spec.Out[a])
+		cur = rzApply(c, cur, dims, a, t, spec.Out[a])
 		dims[a] = spec.Out[a]
 	}
 	if hasExtrap {
@@ -1008,7 +1161,7 @@ func kResize(c *Ctx, in []*ir.Data) ([]*ir.Data, error) {
 				}
 			}
 		}
-		res := make([]float64, len(cur))
+		res := c.Float64s(len(cur))
 		dmMapCopy(res, cur, dims, Strides(dims), maps, float64(extrapF))
 		cur = res
 	}
@@ -1246,10 +1399,11 @@ func rzTaps(p *ir.ResizeParams, ctm string, inLen, outLen int, scale, roiS, roiE
 }
 
 // rzApply interpolates axis a of cur (dims) to outLen values.
-func rzApply(cur []float64, dims []int, a int, t *rzAxis, outLen int) []float64 {
+func rzApply(c *Ctx, cur []float64, dims []int, a int, t *rzAxis, outLen int) []float64 {
 	outer, inner := ir.Volume(dims[:a]), ir.Volume(dims[a+1:])
 	inLen := dims[a]
-	res := make([]float64, outer*outLen*inner)
+	res := c.Float64s(outer * outLen * inner)
+	clear(res)
 	if len(res) == 0 {
 		return res
 	}

@@ -81,7 +81,12 @@ func kNorm(c *Ctx, in []*ir.Data) ([]*ir.Data, error) {
 		return nil, err
 	}
 	x := in[0]
-	out := &ir.Data{Type: info[0].Type, Dims: append([]int{}, x.Dims...), F: make([]float32, len(x.F))}
+	out := &ir.Data{Type: info[0].Type, Dims: append([]int{}, x.Dims...)}
+	if p.Kind == ir.NormBatch {
+		out.F = c.Floats(len(x.F)) // every element written
+	} else {
+		out.F = make([]float32, len(x.F))
+	}
 	res := []*ir.Data{out}
 	eps := float64(p.Epsilon)
 	switch p.Kind {
@@ -238,7 +243,7 @@ func nnNormBatch(x, scale, bias, mean, vr *ir.Data, eps float64, y []float32) {
 	if inner == 0 {
 		return
 	}
-	ParallelFor(nb, max(1, 8192/inner), func(lo, hi int) {
+	ParallelFor(nb, max(1, (1<<16)/inner), func(lo, hi int) {
 		for b := lo; b < hi; b++ {
 			ch := b % C
 			m, s, bi := float64(mean.F[ch]), a[ch], float64(bias.F[ch])
