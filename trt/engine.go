@@ -439,6 +439,12 @@ func (c *ExecutionContext) Execute(ctx context.Context) error {
 			return fmt.Errorf("%w: input %q is not set", ErrInvalidInput, t.Name)
 		}
 	}
+	// Callers only ever see copies of the outputs (Output), so the previous
+	// run's buffers can go back to the runner's pool.
+	if rel, ok := c.r.(ir.OutputReleaser); ok && c.outputs != nil {
+		rel.ReleaseOutputs(c.outputs)
+	}
+	c.outputs = nil
 	out, err := c.r.Run(ctx, c.inputs)
 	if err != nil {
 		return err

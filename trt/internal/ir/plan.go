@@ -89,3 +89,10 @@ type Runner interface {
 	Timings() []LayerTiming
 	Close() error
 }
+
+// OutputReleaser is implemented by runners that recycle output buffers: the
+// engine hands back the previous run's outputs (it has copied what callers
+// read) before the next run.
+type OutputReleaser interface {
+	ReleaseOutputs(out map[string]*Data)
+}
