@@ -625,14 +625,7 @@ func (r *resolver) convert(t *ir.Tensor, p ir.DataType, consumer *ir.Node, i int
 	return n.Outputs[0]
 }
 
-func convertData(d *ir.Data, to ir.DataType) *ir.Data {
-	out, err := cpu.Eval(&ir.Node{Name: "convert", Kind: ir.KindCast, Params: &ir.CastParams{To: to},
-		Outputs: []*ir.Tensor{{Type: to}}}, []*ir.Data{d})
-	if err != nil {
-		return d
-	}
-	return out[0]
-}
+func convertData(d *ir.Data, to ir.DataType) *ir.Data { return cpu.Convert(d, to) }
 
 // eliminateDead drops steps none of whose outputs reach a network output
 // (e.g. FP32 weights that were converted to FP16 at build time).

@@ -41,8 +41,22 @@ func init() {
 // kCast converts types. Float→int truncates toward zero (ONNX/numpy);
 // NaN/Inf to int is implementation-defined: we give 0 for NaN and saturate Inf.
 func kCast(c *Ctx, in []*ir.Data) ([]*ir.Data, error) {
-	to := c.Node.Params.(*ir.CastParams).To
-	x := in[0]
+	return []*ir.Data{convert(in[0], c.Node.Params.(*ir.CastParams).To)}, nil
+}
+
+// Convert returns d converted to type t as the Cast layer does (floats
+// rounded to t, integers wrapped, float→int truncated toward zero with NaN
+// giving 0 and saturation at the int64 range); d itself when it already has
+// type t. Shared with the CUDA backend and the builder.
+func Convert(d *ir.Data, t ir.DataType) *ir.Data {
+	if d.Type == t {
+		return d
+	}
+	return convert(d, t)
+}
+
+// convert always makes a new buffer.
+func convert(x *ir.Data, to ir.DataType) *ir.Data {
 	out := &ir.Data{Type: to, Dims: append([]int{}, x.Dims...)}
 	switch {
 	case ir.IsIntLike(to) && ir.IsIntLike(x.Type):
@@ -53,7 +67,7 @@ func kCast(c *Ctx, in []*ir.Data) ([]*ir.Data, error) {
 	case ir.IsIntLike(to):
 		out.I = make([]int64, len(x.F))
 		for i, v := range x.F {
-			out.I[i] = floatToInt(v, to)
+			out.I[i] = FloatToInt(v, to)
 		}
 	case ir.IsIntLike(x.Type):
 		out.F = make([]float32, len(x.I))
@@ -66,10 +80,11 @@ func kCast(c *Ctx, in []*ir.Data) ([]*ir.Data, error) {
 			out.F[i] = ir.RoundFloat(v, to)
 		}
 	}
-	return []*ir.Data{out}, nil
+	return out
 }
 
-func floatToInt(v float32, to ir.DataType) int64 {
+// FloatToInt converts one float to integer type to like Cast.
+func FloatToInt(v float32, to ir.DataType) int64 {
 	if to == ir.Bool {
 		if v != 0 {
 			return 1

@@ -6,6 +6,7 @@ import (
 	"math"
 
 	"github.com/gotrt/gotrt/cuda"
+	"github.com/gotrt/gotrt/trt/internal/cpu"
 	"github.com/gotrt/gotrt/trt/internal/ir"
 )
 
@@ -46,7 +47,7 @@ func encodeInto(dst []byte, d *ir.Data, t ir.DataType) error {
 		if isInt {
 			return d.I[i]
 		}
-		return floatToInt(d.F[i], t)
+		return cpu.FloatToInt(d.F[i], t)
 	}
 	if (isInt && len(d.I) < n) || (!isInt && len(d.F) < n) {
 		return fmt.Errorf("encode: %v data has %d values for dims %v", d.Type, d.Len(), d.Dims)
@@ -162,57 +163,6 @@ func decode(src []byte, t ir.DataType, dims []int) (*ir.Data, error) {
 	return d, nil
 }
 
-// floatToInt converts like the CPU backend's Cast: truncation toward zero,
-// NaN to 0, saturation at the int64 range, then wrapping to t.
-func floatToInt(v float32, t ir.DataType) int64 {
-	if t == ir.Bool {
-		if v != 0 {
-			return 1
-		}
-		return 0
-	}
-	if v != v {
-		return 0
-	}
-	f := float64(v)
-	switch {
-	case f >= math.MaxInt64:
-		return math.MaxInt64
-	case f <= math.MinInt64:
-		return math.MinInt64
-	}
-	return ir.WrapInt(int64(f), t)
-}
-
-// convertData converts working data to type t (float values rounded, integers
-// wrapped), as the CPU backend's Cast does.
-func convertData(d *ir.Data, t ir.DataType) *ir.Data {
-	if d.Type == t {
-		return d
-	}
-	out := &ir.Data{Type: t, Dims: append([]int{}, d.Dims...)}
-	srcInt := ir.IsIntLike(d.Type)
-	switch {
-	case ir.IsIntLike(t) && srcInt:
-		out.I = make([]int64, len(d.I))
-		for i, v := range d.I {
-			out.I[i] = ir.WrapInt(v, t)
-		}
-	case ir.IsIntLike(t):
-		out.I = make([]int64, len(d.F))
-		for i, v := range d.F {
-			out.I[i] = floatToInt(v, t)
-		}
-	case srcInt:
-		out.F = make([]float32, len(d.I))
-		for i, v := range d.I {
-			out.F[i] = ir.RoundFloat(float32(v), t)
-		}
-	default:
-		out.F = make([]float32, len(d.F))
-		for i, v := range d.F {
-			out.F[i] = ir.RoundFloat(v, t)
-		}
-	}
-	return out
-}
+// convertData converts working data to type t exactly as the CPU backend's
+// Cast does.
+func convertData(d *ir.Data, t ir.DataType) *ir.Data { return cpu.Convert(d, t) }
