@@ -11,6 +11,10 @@ func xgetbv() (eax, edx uint32)
 // reporting the instruction set, exactly as the Go runtime's internal/cpu does.
 var hasAVX2FMA, hasAVX512F = detectX86()
 
+// HasAVX2FMA reports whether the CPU and OS support AVX2 and FMA, for other
+// packages' assembly (the CPU backend's vector math) to share one detection.
+func HasAVX2FMA() bool { return hasAVX2FMA }
+
 func detectX86() (avx2fma, avx512f bool) {
 	maxID, _, _, _ := cpuid(0, 0)
 	if maxID < 7 {
