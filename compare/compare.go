@@ -3,6 +3,7 @@ package compare
 import (
 	"fmt"
 	"math"
+	"slices"
 	"sort"
 
 	"github.com/gotrt/gotrt/tensor"
@@ -215,7 +216,7 @@ func compareOne(name string, g, w *tensor.Tensor, opt *Options) OutputResult {
 		res.Reason = "output is missing from the reference results"
 	default:
 		res.Dims = append([]int(nil), w.Dims...)
-		if !sameDims(g.Dims, w.Dims) {
+		if !slices.Equal(g.Dims, w.Dims) {
 			res.GotDims = append([]int(nil), g.Dims...)
 			res.Reason = fmt.Sprintf("will not compare outputs of different shapes: %s vs. %s",
 				formatIndex(g.Dims), formatIndex(w.Dims))
@@ -342,16 +343,4 @@ func countNonFinite(x []float64) (nan, inf int) {
 		}
 	}
 	return nan, inf
-}
-
-func sameDims(a, b []int) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }

@@ -10,6 +10,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -288,7 +289,7 @@ func check(got, want *tensor.Tensor, opt Options) string {
 	if got == nil {
 		return "not produced"
 	}
-	if !equalDims(got.Dims, want.Dims) {
+	if !slices.Equal(got.Dims, want.Dims) {
 		return fmt.Sprintf("shape %v, expected %v", got.Dims, want.Dims)
 	}
 	gf, wf := got.Float64s(), want.Float64s()
@@ -316,18 +317,6 @@ func check(got, want *tensor.Tensor, opt Options) string {
 		return fmt.Sprintf("%d of %d elements differ; worst at %d: got %g, expected %g", bad, len(wf), at, gf[at], wf[at])
 	}
 	return ""
-}
-
-func equalDims(a, b []int) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }
 
 // Summary counts results per status and per operator.

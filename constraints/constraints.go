@@ -23,7 +23,7 @@ type Rule struct {
 func ParseRules(specs []string) ([]Rule, error) {
 	var rules []Rule
 	for _, spec := range specs {
-		for _, item := range splitItems(spec) {
+		for _, item := range SplitItems(spec) {
 			i := strings.LastIndex(item, ":")
 			if i <= 0 || i == len(item)-1 {
 				return nil, fmt.Errorf("bad layer rule %q: want NAME:TYPE (e.g. conv1:fp32, attn*:fp32)", item)
@@ -46,8 +46,9 @@ func ParseRules(specs []string) ([]Rule, error) {
 	return rules, nil
 }
 
-// splitItems splits on commas outside brackets.
-func splitItems(s string) []string {
+// SplitItems splits s at commas outside square brackets and trims the items,
+// dropping empty ones: "a:[1,2],b:[3]" gives "a:[1,2]" and "b:[3]".
+func SplitItems(s string) []string {
 	var out []string
 	depth, start := 0, 0
 	for i, c := range s {
@@ -55,7 +56,9 @@ func splitItems(s string) []string {
 		case '[':
 			depth++
 		case ']':
-			depth--
+			if depth > 0 {
+				depth--
+			}
 		case ',':
 			if depth == 0 {
 				if it := strings.TrimSpace(s[start:i]); it != "" {

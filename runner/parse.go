@@ -5,35 +5,9 @@ import (
 	"math"
 	"strconv"
 	"strings"
-)
 
-// SplitItems splits s at commas outside square brackets and trims the items,
-// dropping empty ones: "a:[1,2],b:[3]" gives "a:[1,2]" and "b:[3]".
-func SplitItems(s string) []string {
-	var out []string
-	depth, start := 0, 0
-	for i, c := range s {
-		switch c {
-		case '[':
-			depth++
-		case ']':
-			if depth > 0 {
-				depth--
-			}
-		case ',':
-			if depth == 0 {
-				if it := strings.TrimSpace(s[start:i]); it != "" {
-					out = append(out, it)
-				}
-				start = i + 1
-			}
-		}
-	}
-	if it := strings.TrimSpace(s[start:]); it != "" {
-		out = append(out, it)
-	}
-	return out
-}
+	"github.com/gotrt/gotrt/constraints"
+)
 
 // splitNamedList splits "name:[a,b,...]" (or "[a,b]" when allowBare) into the
 // name and the list elements. The name is everything before the ':' that
@@ -82,7 +56,7 @@ const (
 func ParseInputShapes(specs []string) (map[string][]int, error) {
 	out := map[string][]int{}
 	for _, spec := range specs {
-		for _, item := range SplitItems(spec) {
+		for _, item := range constraints.SplitItems(spec) {
 			name, elems, err := splitNamedList(item, false)
 			if err != nil {
 				return nil, err
@@ -146,7 +120,7 @@ func (v ValRanges) For(name string) ValRange {
 func ParseValRanges(specs []string) (ValRanges, error) {
 	var v ValRanges
 	for _, spec := range specs {
-		for _, item := range SplitItems(spec) {
+		for _, item := range constraints.SplitItems(spec) {
 			name, elems, err := splitNamedList(item, true)
 			if err != nil {
 				return v, err

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -404,7 +405,7 @@ func (c *ExecutionContext) SetInput(name string, h *HostTensor) error {
 	if err := c.checkDims(t, h.Dims); err != nil {
 		return err
 	}
-	if s, ok := c.shapes[name]; ok && !equalInts(s, h.Dims) {
+	if s, ok := c.shapes[name]; ok && !slices.Equal(s, h.Dims) {
 		return fmt.Errorf("%w: input %q dims %v differ from the shape set with SetInputShape %v", ErrInvalidInput, name, h.Dims, s)
 	}
 	hh := *h
@@ -415,18 +416,6 @@ func (c *ExecutionContext) SetInput(name string, h *HostTensor) error {
 	}
 	c.inputs[name] = d
 	return nil
-}
-
-func equalInts(a []int, b []int) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }
 
 // Execute runs the engine on the bound inputs.

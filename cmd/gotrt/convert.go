@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 
+	"github.com/gotrt/gotrt/internal/fsutil"
 	"github.com/gotrt/gotrt/runner"
 )
 
@@ -130,27 +131,7 @@ func sameFile(a, b string) bool {
 // writeFileAtomic writes b to path through a temporary file renamed into
 // place, so a failed write leaves no half file.
 func writeFileAtomic(path string, b []byte) error {
-	dir, base := filepath.Split(path)
-	if dir == "" {
-		dir = "."
-	}
-	f, err := os.CreateTemp(dir, "."+base+".tmp*")
-	if err != nil {
-		return err
-	}
-	tmp := f.Name()
-	_, err = f.Write(b)
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Chmod(tmp, 0o644)
-	}
-	if err == nil {
-		err = os.Rename(tmp, path)
-	}
-	if err != nil {
-		os.Remove(tmp)
+	if err := fsutil.WriteFileBytes(path, b); err != nil {
 		return fmt.Errorf("writing %s: %w", path, err)
 	}
 	return nil

@@ -10,7 +10,7 @@ import (
 
 	"github.com/gotrt/gotrt/runner"
 	"github.com/gotrt/gotrt/trt"
-	"github.com/gotrt/gotrt/trt/onnx/onnxpb"
+	"github.com/gotrt/gotrt/trt/onnx"
 )
 
 func init() {
@@ -252,7 +252,7 @@ func tensorSet(ts []runner.IOInfo) string {
 func modelLayers(m *runner.Model) []layerJSON {
 	nodeOp := map[string]string{}
 	for i, n := range m.Proto.Graph.Nodes {
-		nodeOp[onnxNodeName(n, i)] = n.OpType
+		nodeOp[onnx.NodeName(n, i)] = n.OpType
 	}
 	layerNode := map[string]string{}
 	for node, ls := range m.Import.NodeLayers {
@@ -280,18 +280,4 @@ func modelLayers(m *runner.Model) []layerJSON {
 		out = append(out, lj)
 	}
 	return out
-}
-
-// onnxNodeName names a node as the importer does: its name, else its first
-// output, else node_<i>_<op>.
-func onnxNodeName(n *onnxpb.Node, i int) string {
-	if n.Name != "" {
-		return n.Name
-	}
-	for _, o := range n.Outputs {
-		if o != "" {
-			return o
-		}
-	}
-	return fmt.Sprintf("node_%d_%s", i, n.OpType)
 }

@@ -32,6 +32,7 @@ import (
 
 	"github.com/x448/float16"
 
+	"github.com/gotrt/gotrt/internal/fsutil"
 	"github.com/gotrt/gotrt/tensor"
 )
 
@@ -444,7 +445,7 @@ func WriteNPY(w io.Writer, t *tensor.Tensor) error {
 
 // WriteNPYFile writes t to a .npy file at path.
 func WriteNPYFile(path string, t *tensor.Tensor) error {
-	return writeFileAtomic(path, func(w io.Writer) error { return WriteNPY(w, t) })
+	return fsutil.WriteFile(path, func(w io.Writer) error { return WriteNPY(w, t) })
 }
 
 func writeNPY(w io.Writer, t *tensor.Tensor) error {
@@ -532,34 +533,4 @@ func writeNPY(w io.Writer, t *tensor.Tensor) error {
 		return fmt.Errorf("tensor %q: unsupported data %T", t.Name, t.Data)
 	}
 	return bw.Flush()
-}
-
-// writeFileAtomic writes through a temporary file in the same directory and
-// renames it into place, so a failed write leaves no partial file.
-func writeFileAtomic(path string, write func(io.Writer) error) error {
-	dir := "."
-	if i := strings.LastIndexAny(path, `/\`); i >= 0 {
-		dir = path[:i+1]
-	}
-	f, err := os.CreateTemp(dir, "."+baseName(path)+".tmp*")
-	if err != nil {
-		return err
-	}
-	tmp := f.Name()
-	werr := write(f)
-	cerr := f.Close()
-	if werr == nil {
-		werr = cerr
-	}
-	if werr == nil {
-		werr = os.Chmod(tmp, 0o644)
-	}
-	if werr == nil {
-		werr = os.Rename(tmp, path)
-	}
-	if werr != nil {
-		os.Remove(tmp)
-		return werr
-	}
-	return nil
 }

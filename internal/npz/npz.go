@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/gotrt/gotrt/internal/fsutil"
 	"github.com/gotrt/gotrt/tensor"
 )
 
@@ -114,7 +115,7 @@ func writeNPZFile(path string, ts []*tensor.Tensor, compress bool) error {
 	if err := checkNames(ts); err != nil {
 		return fmt.Errorf("npz: %s: %w", path, err)
 	}
-	err := writeFileAtomic(path, func(w io.Writer) error { return encodeNPZ(w, ts, compress) })
+	err := fsutil.WriteFile(path, func(w io.Writer) error { return encodeNPZ(w, ts, compress) })
 	if err != nil {
 		return fmt.Errorf("npz: %s: %w", path, err)
 	}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"regexp"
 	"runtime"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -406,18 +407,6 @@ func parseDims(s string) ([]int64, bool) {
 	return out, true
 }
 
-func sameDims(a, b []int64) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
-}
-
 // correctPlans reads a failed run's error and fixes the plan of the output it
 // blames, if any; it reports whether it changed a plan, or else may give a
 // better error than ONNX Runtime's.
@@ -446,7 +435,7 @@ func (s *Session) correctPlans(err error, plans []plan, outs []onnx.Value) (retr
 			return false, nil
 		}
 		for i, info := range s.outputs {
-			if info.Name == m[1] && plans[i].guessed && sameDims(plans[i].shape, got) {
+			if info.Name == m[1] && plans[i].guessed && slices.Equal(plans[i].shape, got) {
 				idx, computed = i, want
 				break
 			}
@@ -458,7 +447,7 @@ func (s *Session) correctPlans(err error, plans []plan, outs []onnx.Value) (retr
 			return false, nil
 		}
 		for i := range s.outputs { // only safe when one guess fits
-			if plans[i].guessed && sameDims(plans[i].shape, got) {
+			if plans[i].guessed && slices.Equal(plans[i].shape, got) {
 				if idx >= 0 {
 					return false, nil
 				}
@@ -474,7 +463,7 @@ func (s *Session) correctPlans(err error, plans []plan, outs []onnx.Value) (retr
 			return false, fmt.Errorf("output %q is a %v scalar, which onnxruntime_go v1.27 cannot hold (it makes no rank-0 %v tensors)",
 				s.outputs[idx].Name, s.outputs[idx].Type, s.outputs[idx].Type)
 		}
-		if sameDims(computed, plans[idx].shape) {
+		if slices.Equal(computed, plans[idx].shape) {
 			return false, nil // no progress
 		}
 		plans[idx] = plan{prealloc: true, shape: computed, guessed: true}

@@ -291,9 +291,9 @@ func (imp *importer) uniqueName(base string) string {
 	return name
 }
 
-// nodeName is TensorRT's ONNX parser naming: the node name, or one made from
-// the first output.
-func nodeName(n *onnxpb.Node, i int) string {
+// NodeName is the layer name the importer gives node i (TensorRT's ONNX
+// parser naming): the node name, or its first output, or node_<i>_<op>.
+func NodeName(n *onnxpb.Node, i int) string {
 	if n.Name != "" {
 		return n.Name
 	}
@@ -432,7 +432,7 @@ func SupportedOps() []string {
 func Supports(op string) bool { _, ok := ops[op]; return ok }
 
 func (imp *importer) node(i int, n *onnxpb.Node) error {
-	name := nodeName(n, i)
+	name := NodeName(n, i)
 	where := fmt.Sprintf("%s: node %q (%s, opset %d)", imp.name, name, n.OpType, imp.opset)
 	if n.Domain != "" && n.Domain != "ai.onnx" {
 		return fmt.Errorf("%s: %w: operator domain %q", where, ErrUnsupported, n.Domain)

@@ -62,7 +62,7 @@ func importIf(c *Ctx, in []*trt.Tensor) ([]*trt.Tensor, error) {
 	}
 	for i, n := range g.Nodes {
 		cp := *n
-		base := nodeName(n, i)
+		base := NodeName(n, i)
 		if _, taken := imp.res.NodeLayers[base]; taken || imp.used[base] {
 			base = c.Name + "/" + base
 		}

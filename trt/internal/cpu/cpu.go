@@ -20,6 +20,7 @@ import (
 	"fmt"
 	"math"
 	"runtime"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -420,7 +421,7 @@ func checkedKernel(k Kernel, c *Ctx, in []*ir.Data) ([]*ir.Data, error) {
 		if x == nil {
 			continue
 		}
-		same := len(x.F) == len(saved[i].F) && len(x.I) == len(saved[i].I) && equalDims(x.Dims, saved[i].Dims) && x.Type == saved[i].Type
+		same := len(x.F) == len(saved[i].F) && len(x.I) == len(saved[i].I) && slices.Equal(x.Dims, saved[i].Dims) && x.Type == saved[i].Type
 		for j := 0; same && j < len(x.F); j++ {
 			same = math.Float32bits(x.F[j]) == math.Float32bits(saved[i].F[j])
 		}

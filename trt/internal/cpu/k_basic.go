@@ -3,6 +3,7 @@ package cpu
 import (
 	"fmt"
 	"math"
+	"slices"
 
 	"github.com/gotrt/gotrt/tensor"
 	"github.com/gotrt/gotrt/trt/internal/ir"
@@ -104,18 +105,6 @@ func FloatToInt(v float32, to ir.DataType) int64 {
 	return ir.WrapInt(int64(f), to)
 }
 
-func equalDims(a, b []int) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
-}
-
 func b2i(b bool) int64 {
 	if b {
 		return 1
@@ -170,7 +159,7 @@ func kElementWise(c *Ctx, in []*ir.Data) ([]*ir.Data, error) {
 	// piece of the output instead of as a pass of their own.
 	post, skip := fusedRows(c)
 	c.skip = skip
-	if op == ir.EwPow && len(b.F) == 1 && equalDims(a.Dims, dims) {
+	if op == ir.EwPow && len(b.F) == 1 && slices.Equal(a.Dims, dims) {
 		// One exponent (LayerNorm's x^2): no broadcast, special exponents.
 		y := b.F[0]
 		ParallelFor(n, ewGrain, func(lo, hi int) {

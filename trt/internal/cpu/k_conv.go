@@ -2,6 +2,7 @@ package cpu
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 
@@ -110,7 +111,7 @@ func kConv(c *Ctx, in []*ir.Data) ([]*ir.Data, error) {
 	} else if plan, err = prepareConv(gp, c.RoundOperands(w.F), deconv); err != nil {
 		return nil, err
 	}
-	if got := plan.OutShape(); !equalDims(got, info[0].Dims) {
+	if got := plan.OutShape(); !slices.Equal(got, info[0].Dims) {
 		return nil, fmt.Errorf("internal: convolution plan output %v differs from inferred %v", got, info[0].Dims)
 	}
 	act, skip := fusedActivation(c)

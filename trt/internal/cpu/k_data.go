@@ -3,6 +3,7 @@ package cpu
 import (
 	"fmt"
 	"math"
+	"slices"
 
 	"github.com/gotrt/gotrt/trt/internal/ir"
 )
@@ -524,7 +525,7 @@ func kScatter(c *Ctx, in []*ir.Data) ([]*ir.Data, error) {
 		if err != nil {
 			return nil, err
 		}
-		if !equalDims(idx.Dims, upd.Dims) {
+		if !slices.Equal(idx.Dims, upd.Dims) {
 			return nil, fmt.Errorf("scatter-elements indices %s and updates %s differ", ir.DimsString(idx.Dims), ir.DimsString(upd.Dims))
 		}
 		for d := range r {
@@ -550,7 +551,7 @@ func kScatter(c *Ctx, in []*ir.Data) ([]*ir.Data, error) {
 		q := len(idx.Dims)
 		k := idx.Dims[q-1]
 		want := append(append([]int{}, idx.Dims[:q-1]...), x.Dims[k:]...)
-		if !equalDims(want, upd.Dims) {
+		if !slices.Equal(want, upd.Dims) {
 			return nil, fmt.Errorf("scatter-nd updates %s must be %s", ir.DimsString(upd.Dims), ir.DimsString(want))
 		}
 		tuples := ir.Volume(idx.Dims[:q-1])

@@ -600,7 +600,7 @@ func kOneHot(c *Ctx, in []*ir.Data) ([]*ir.Data, error) {
 	}
 	ax, _ := ir.NormAxisInclusive(p.Axis, len(idx.Dims))
 	dims := append(append(append([]int{}, idx.Dims[:ax]...), int(depth)), idx.Dims[ax:]...)
-	if ir.DimsKnown(info[0].Dims) && !equalDims(info[0].Dims, dims) {
+	if ir.DimsKnown(info[0].Dims) && !slices.Equal(info[0].Dims, dims) {
 		return nil, fmt.Errorf("one-hot output %s differs from inferred %s", ir.DimsString(dims), ir.DimsString(info[0].Dims))
 	}
 	if err := nnCheckSize(dims); err != nil {

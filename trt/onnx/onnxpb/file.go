@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+
+	"github.com/gotrt/gotrt/internal/fsutil"
 )
 
 // LoadFile reads an ONNX model file, decodes it, and resolves tensors whose
@@ -70,27 +72,7 @@ func SaveFile(m *Model, path string) error {
 	if err != nil {
 		return err
 	}
-	dir, base := filepath.Split(path)
-	if dir == "" {
-		dir = "."
-	}
-	f, err := os.CreateTemp(dir, "."+base+".tmp*")
-	if err != nil {
-		return fmt.Errorf("onnxpb: %w", err)
-	}
-	tmp := f.Name()
-	_, err = f.Write(b)
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Chmod(tmp, 0o644)
-	}
-	if err == nil {
-		err = os.Rename(tmp, path)
-	}
-	if err != nil {
-		os.Remove(tmp)
+	if err := fsutil.WriteFileBytes(path, b); err != nil {
 		return fmt.Errorf("onnxpb: save %s: %w", path, err)
 	}
 	return nil

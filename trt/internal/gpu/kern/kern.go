@@ -367,18 +367,6 @@ func broadcastStrides(in, out []int) []int64 {
 	return s
 }
 
-func sameDims(a, b []int) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
-}
-
 // value returns the host value of input i: from c.Values, or the node's
 // constant.
 func (c *Call) value(i int) *ir.Data {

@@ -3,6 +3,7 @@ package kern
 import (
 	"fmt"
 	"math"
+	"slices"
 
 	"github.com/gotrt/gotrt/cuda"
 	"github.com/gotrt/gotrt/trt/internal/ir"
@@ -210,7 +211,7 @@ func (l *Lib) shuffle(c *Call) error {
 		return l.permute(c, out, Tensor{Ptr: x.Ptr, Type: x.Type, Dims: d2}, p2)
 	}
 	d1 := ir.Permute(x.Dims, p1)
-	if sameDims(d1, d2) {
+	if slices.Equal(d1, d2) {
 		q := make([]int, len(p2))
 		for i, v := range p2 {
 			q[i] = p1[v]
@@ -351,7 +352,7 @@ func (l *Lib) slice(c *Call) error {
 	if err != nil {
 		return err
 	}
-	if !sameDims(sp.Count, c.Out[0].Dims) {
+	if !slices.Equal(sp.Count, c.Out[0].Dims) {
 		return fmt.Errorf("slice gives %s, output is %s", ir.DimsString(sp.Count), ir.DimsString(c.Out[0].Dims))
 	}
 	xs := packedStrides(x.Dims)
@@ -686,7 +687,7 @@ func (l *Lib) scatter(c *Call) error {
 		if err != nil {
 			return err
 		}
-		if !sameDims(idx.Dims, upd.Dims) || len(idx.Dims) != r {
+		if !slices.Equal(idx.Dims, upd.Dims) || len(idx.Dims) != r {
 			return fmt.Errorf("scatter-elements indices %s and updates %s differ", ir.DimsString(idx.Dims), ir.DimsString(upd.Dims))
 		}
 		for d := range r {
@@ -709,7 +710,7 @@ func (l *Lib) scatter(c *Call) error {
 			return fmt.Errorf("scatter-nd indices %s index more dims than data %s has", ir.DimsString(idx.Dims), ir.DimsString(x.Dims))
 		}
 		want := append(append([]int{}, idx.Dims[:q-1]...), x.Dims[k:]...)
-		if !sameDims(want, upd.Dims) {
+		if !slices.Equal(want, upd.Dims) {
 			return fmt.Errorf("scatter-nd updates %s must be %s", ir.DimsString(upd.Dims), ir.DimsString(want))
 		}
 		if hv != nil && k > 0 {

@@ -3,6 +3,7 @@ package kern
 import (
 	"fmt"
 	"math"
+	"slices"
 
 	"github.com/gotrt/gotrt/trt/internal/ir"
 )
@@ -128,7 +129,7 @@ func (l *Lib) resize(c *Call) error {
 	if err != nil {
 		return err
 	}
-	if !sameDims(spec.Out, out.Dims) {
+	if !slices.Equal(spec.Out, out.Dims) {
 		return fmt.Errorf("resize gives %s, output is %s", ir.DimsString(spec.Out), ir.DimsString(out.Dims))
 	}
 	total := vol(out.Dims)
